@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+import { vitestOptions } from '../../vitest.shared';
+
+export default defineConfig(vitestOptions);
