@@ -1,1 +1,24 @@
-export {};
+export { config, upgradeToFloat } from './config';
+export { TensorType, type Dim } from './type';
+export {
+  Op,
+  Apply,
+  Variable,
+  Constant,
+  SharedVariable,
+  filterValue,
+  describe,
+  type TensorLike,
+  type ReduceOptions,
+  type SharedOptions,
+} from './graph';
+export * from './op-params';
+export { SCALAR_OPS, sigmoid as scalarSigmoid, softplus as scalarSoftplus, type ScalarOpSpec } from './scalar-ops';
+export { OP_SPECS, type OpSpec, scalarOpLabel, scalarOutDtypes, evalComposite } from './ops';
+export * from './basic';
+export * from './vars';
+export { toposort, graphInputs, cloneGraph, FunctionGraph, isConstant, isShared, cloneVariable } from './graph-utils';
+export { evaluate, performNode } from './evaluate';
+export { debugprint, pp } from './printing';
+export type { Backend, Thunk } from './backend';
+export { TheanoTypeError, userStackLine, builtAt } from './errors';

@@ -1,0 +1,141 @@
+import { Apply, Constant, SharedVariable, Variable } from './graph';
+import { TensorType } from './type';
+
+/**
+ * Apply nodes needed to compute `outputs`, in topological order (inputs before users),
+ * stopping at `stopAt` variables (treated as inputs).
+ */
+export function toposort(outputs: readonly Variable[], stopAt: ReadonlySet<Variable> = new Set()): Apply[] {
+  const order: Apply[] = [];
+  const seen = new Set<Apply>();
+  // iterative DFS (graphs can be deep)
+  const stack: { node: Apply; i: number }[] = [];
+  const visit = (v: Variable) => {
+    if (!v.owner || stopAt.has(v) || seen.has(v.owner)) return;
+    seen.add(v.owner);
+    stack.push({ node: v.owner, i: 0 });
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.i < top.node.inputs.length) {
+        const inp = top.node.inputs[top.i++];
+        if (inp.owner && !stopAt.has(inp) && !seen.has(inp.owner)) {
+          seen.add(inp.owner);
+          stack.push({ node: inp.owner, i: 0 });
+        }
+      } else {
+        order.push(top.node);
+        stack.pop();
+      }
+    }
+  };
+  outputs.forEach(visit);
+  return order;
+}
+
+/** Variables without owner (inputs, constants, shared) that `outputs` depend on. */
+export function graphInputs(outputs: readonly Variable[], stopAt: ReadonlySet<Variable> = new Set()): Variable[] {
+  const res = new Set<Variable>();
+  for (const o of outputs) if (!o.owner || stopAt.has(o)) res.add(o);
+  for (const node of toposort(outputs, stopAt)) for (const i of node.inputs) if (!i.owner || stopAt.has(i)) res.add(i);
+  return [...res];
+}
+
+/**
+ * Copy the graph computing `outputs`, substituting `replace` (givens) on the way. Variables not
+ * computed from a replaced one are still copied as new Apply nodes, except leaves (inputs,
+ * constants, shared), which are kept. Returns the map old → new.
+ */
+export function cloneGraph(
+  outputs: readonly Variable[],
+  replace: ReadonlyMap<Variable, Variable> = new Map(),
+): Map<Variable, Variable> {
+  const memo = new Map<Variable, Variable>(replace);
+  const order = toposort(outputs, new Set(replace.keys()));
+  for (const node of order) {
+    const inputs = node.inputs.map((i) => memo.get(i) ?? i);
+    const clone = new Apply(node.op, inputs, node.outputs.map((o) => o.type), node.trace);
+    node.outputs.forEach((o, k) => {
+      clone.outputs[k].name = o.name;
+      memo.set(o, clone.outputs[k]);
+    });
+  }
+  return memo;
+}
+
+/** True when `v` is a leaf the compiler may treat as known data. */
+export const isConstant = (v: Variable): v is Constant => v instanceof Constant;
+export const isShared = (v: Variable): v is SharedVariable => v instanceof SharedVariable;
+
+/**
+ * The graph being compiled and rewritten (Theano's FunctionGraph): fixed inputs and outputs,
+ * the Apply nodes between them, and for each variable its clients. `replace` swaps a variable
+ * for another of the same type everywhere, keeping the client lists consistent.
+ */
+export class FunctionGraph {
+  readonly inputs: Variable[];
+  outputs: Variable[];
+  private clientMap = new Map<Variable, Set<[Apply, number] | ['output', number]>>();
+  private nodes = new Set<Apply>();
+  /** Names of rewrites applied, with the nodes they touched (filled when tracing). */
+  readonly trace: { rewrite: string; node: string }[] = [];
+
+  constructor(inputs: readonly Variable[], outputs: readonly Variable[]) {
+    this.inputs = [...inputs];
+    this.outputs = [...outputs];
+    this.rebuild();
+  }
+
+  /** Recompute node set and clients from the outputs. */
+  rebuild(): void {
+    this.clientMap.clear();
+    this.nodes = new Set(toposort(this.outputs, new Set(this.inputs)));
+    for (const node of this.nodes) node.inputs.forEach((v, i) => this.clientsOf(v).add([node, i]));
+    this.outputs.forEach((v, i) => this.clientsOf(v).add(['output', i]));
+  }
+
+  private clientsOf(v: Variable): Set<[Apply, number] | ['output', number]> {
+    let s = this.clientMap.get(v);
+    if (!s) this.clientMap.set(v, (s = new Set()));
+    return s;
+  }
+
+  /** The (node, input index) pairs using `v`, plus 'output' when v is a graph output. */
+  clients(v: Variable): readonly ([Apply, number] | ['output', number])[] {
+    return [...(this.clientMap.get(v) ?? [])];
+  }
+
+  /** Apply nodes in topological order. */
+  toposort(): Apply[] {
+    return toposort(this.outputs, new Set(this.inputs));
+  }
+
+  get applyNodes(): ReadonlySet<Apply> {
+    return this.nodes;
+  }
+
+  /**
+   * Replace `v` by `by` in all clients. `by` must have a compatible type (same dtype and rank;
+   * static dims may only be refined).
+   * @throws TypeError when the types differ, naming the rewrite.
+   */
+  replace(v: Variable, by: Variable, reason = 'replace'): void {
+    if (v === by) return;
+    if (v.type.dtype !== by.type.dtype || v.type.ndim !== by.type.ndim)
+      throw new TypeError(`${reason}: cannot replace ${v} (${v.type}) by ${by} (${by.type})`);
+    const users = this.clients(v);
+    // Apply inputs are readonly for users; the graph owns them during rewriting
+    for (const c of users) {
+      if (c[0] === 'output') this.outputs[c[1]] = by;
+      else (c[0].inputs as Variable[])[c[1]] = by;
+    }
+    this.rebuild();
+  }
+
+  /** Replace several pairs, in order. */
+  replaceAll(pairs: readonly (readonly [Variable, Variable])[], reason = 'replace'): void {
+    for (const [a, b] of pairs) this.replace(a, b, reason);
+  }
+}
+
+/** A fresh variable of the same type (for graph inputs). */
+export const cloneVariable = (v: Variable): Variable => new Variable(new TensorType(v.type.dtype, v.type.shape), v.name);

@@ -1,0 +1,314 @@
+import { type DType, NDArray, type NestedArray, array, castScalar, canCastSafely, formatShape, isFloat } from '@theano-ts/tensor';
+import { TensorType } from './type';
+import type { OpName, OpParams } from './op-params';
+import { userStackLine } from './errors';
+import * as B from './basic';
+
+let nextId = 0;
+
+/** Deterministic JSON of params (sorted keys), used as the op's identity for merging. */
+function stableKey(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableKey).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${stableKey((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * An operation: a kind from the op list (OP_NAMES) plus its parameters. Two ops with equal
+ * kind and params compute the same thing (`key` equality), which is what merging relies on.
+ */
+export class Op<K extends OpName = OpName> {
+  readonly key: string;
+  constructor(
+    readonly kind: K,
+    readonly params: OpParams[K],
+  ) {
+    this.key = `${kind}${stableKey(params)}`;
+  }
+  equals(o: Op): boolean {
+    return this.key === o.key;
+  }
+}
+
+/** One application of an op to input variables, producing output variables (Theano's Apply). */
+export class Apply<K extends OpName = OpName> {
+  readonly outputs: Variable[];
+  /** Where the user built this node (first stack frame outside theano-ts), for error messages. */
+  trace: string | undefined;
+  constructor(
+    readonly op: Op<K>,
+    readonly inputs: readonly Variable[],
+    outputTypes: readonly TensorType[],
+    trace: string | undefined = userStackLine(),
+  ) {
+    this.trace = trace;
+    this.outputs = outputTypes.map((t, i) => new Variable(t, undefined, this, i));
+  }
+  get out(): Variable {
+    return this.outputs[0];
+  }
+}
+
+/** Options accepted by `sum`, `max`, `mean`… (NumPy's names). */
+export interface ReduceOptions {
+  axis?: number | readonly number[] | null;
+  keepdims?: boolean;
+}
+
+/**
+ * A symbolic tensor: a type, an optional name and `owner`, the Apply that computes it (null for
+ * inputs, constants and shared variables). Methods mirror the free functions in `tensor`.
+ */
+export class Variable {
+  readonly id = nextId++;
+  constructor(
+    readonly type: TensorType,
+    public name?: string,
+    readonly owner: Apply | null = null,
+    readonly index = 0,
+  ) {}
+
+  get dtype(): DType {
+    return this.type.dtype;
+  }
+  get ndim(): number {
+    return this.type.ndim;
+  }
+  get broadcastable(): boolean[] {
+    return this.type.broadcastable;
+  }
+
+  toString(): string {
+    return this.name ?? (this.owner ? `${B.opLabel(this.owner.op)}.out` : `<${this.type}>`);
+  }
+
+  add(o: TensorLike): Variable {
+    return B.add(this, o);
+  }
+  sub(o: TensorLike): Variable {
+    return B.sub(this, o);
+  }
+  mul(o: TensorLike): Variable {
+    return B.mul(this, o);
+  }
+  div(o: TensorLike): Variable {
+    return B.trueDiv(this, o);
+  }
+  pow(o: TensorLike): Variable {
+    return B.pow(this, o);
+  }
+  neg(): Variable {
+    return B.neg(this);
+  }
+  sqr(): Variable {
+    return B.sqr(this);
+  }
+  exp(): Variable {
+    return B.exp(this);
+  }
+  log(): Variable {
+    return B.log(this);
+  }
+  tanh(): Variable {
+    return B.tanh(this);
+  }
+  gt(o: TensorLike): Variable {
+    return B.gt(this, o);
+  }
+  lt(o: TensorLike): Variable {
+    return B.lt(this, o);
+  }
+  ge(o: TensorLike): Variable {
+    return B.ge(this, o);
+  }
+  le(o: TensorLike): Variable {
+    return B.le(this, o);
+  }
+  eq(o: TensorLike): Variable {
+    return B.eq(this, o);
+  }
+  dot(o: TensorLike): Variable {
+    return B.dot(this, o);
+  }
+  sum(opts?: ReduceOptions): Variable {
+    return B.sum(this, opts);
+  }
+  mean(opts?: ReduceOptions): Variable {
+    return B.mean(this, opts);
+  }
+  max(opts?: ReduceOptions): Variable {
+    return B.max(this, opts);
+  }
+  argmax(opts?: { axis?: number | null; keepdims?: boolean }): Variable {
+    return B.argmax(this, opts);
+  }
+  dimshuffle(...order: (number | 'x')[]): Variable {
+    return B.dimshuffle(this, order);
+  }
+  reshape(shape: readonly (number | Variable)[] | Variable): Variable {
+    return B.reshape(this, shape);
+  }
+  flatten(ndim = 1): Variable {
+    return B.flatten(this, ndim);
+  }
+  astype(dtype: DType): Variable {
+    return B.cast(this, dtype);
+  }
+  get T(): Variable {
+    return B.transpose(this);
+  }
+  get shape(): Variable {
+    return B.shape(this);
+  }
+}
+
+/** A variable with a fixed value (Theano's TensorConstant). */
+export class Constant extends Variable {
+  /** Signature for merging equal constants. */
+  readonly signature: string;
+  constructor(
+    type: TensorType,
+    readonly data: NDArray,
+    name?: string,
+  ) {
+    super(type, name);
+    const head = data.size <= 64 ? Array.from(data.toFlat()).join(',') : `${this.id}`;
+    this.signature = `${data.dtype}${formatShape(data.shape)}[${head}]`;
+  }
+  override toString(): string {
+    return this.name ?? (this.data.size === 1 ? `TensorConstant{${this.data.item()}}` : `TensorConstant{${this.data.dtype}${formatShape(this.data.shape)}}`);
+  }
+}
+
+/** Anything the free functions accept where a tensor is expected. */
+export type TensorLike = Variable | NDArray | number | NestedArray;
+
+/** Options of `shared()` and `SharedVariable`. */
+export interface SharedOptions {
+  /** Keep the given NDArray instead of copying it (Theano's borrow). */
+  borrow?: boolean;
+  /** Dtype to store (converted with a precision check). */
+  dtype?: DType;
+  /** Static shape to declare (null for unknown; 1 makes a dimension broadcastable). */
+  shape?: readonly (number | null)[];
+}
+
+/**
+ * A variable whose value lives between function calls and that functions may update
+ * (Theano's SharedVariable). No dimension is broadcastable unless declared via `shape`.
+ */
+export class SharedVariable extends Variable {
+  private value: NDArray;
+  /** The update a function applies when none is given for this variable (Theano's default_update). */
+  defaultUpdate: Variable | undefined;
+  /** Backends that keep this variable resident elsewhere (e.g. on a GPU) register a syncer. */
+  private readonly syncers = new Set<{ pull(): NDArray | undefined; invalidate(): void }>();
+
+  constructor(type: TensorType, value: NDArray, name?: string) {
+    super(type, name);
+    this.value = value;
+  }
+
+  /** The current value: a copy unless `borrow` (the internal array, do not mutate). */
+  getValue(opts: { borrow?: boolean } = {}): NDArray {
+    this.pull();
+    return opts.borrow ? this.value : this.value.copy();
+  }
+
+  /**
+   * Replace the value. It must have this variable's dtype (or convert exactly) and rank, and
+   * match its static dimensions. @throws TypeError naming the variable otherwise.
+   */
+  setValue(v: NDArray | NestedArray, opts: { borrow?: boolean } = {}): void {
+    const arr = filterValue(this.type, v, { what: `shared variable '${this.name ?? 'unnamed'}'`, allowDowncast: false });
+    this.value = opts.borrow && arr === v ? arr : arr === v ? arr.copy() : arr;
+    for (const s of this.syncers) s.invalidate();
+  }
+
+  /** For the runtime: the value without copy or checks (after pulling from any device). */
+  get internal(): NDArray {
+    this.pull();
+    return this.value;
+  }
+  /** For the runtime: store a computed value (already of the right type). */
+  setInternal(v: NDArray): void {
+    this.value = v;
+    for (const s of this.syncers) s.invalidate();
+  }
+  /** For backends: track a device copy. `pull` returns fresh host data when the device holds newer values. */
+  addSyncer(s: { pull(): NDArray | undefined; invalidate(): void }): () => void {
+    this.syncers.add(s);
+    return () => this.syncers.delete(s);
+  }
+  private pull(): void {
+    for (const s of this.syncers) {
+      const v = s.pull();
+      if (v) this.value = v;
+    }
+  }
+}
+
+/**
+ * Convert user data to an NDArray of `type`, with Theano's rules: exact conversions are
+ * accepted (numbers, integer data into float inputs), lossy ones (float64 data into float32)
+ * only with `allowDowncast`. Rank and static dimensions must match.
+ * @throws TypeError that names `what`, the expected type and what was given.
+ */
+export function filterValue(
+  type: TensorType,
+  v: unknown,
+  opts: { what: string; allowDowncast?: boolean; hint?: string },
+): NDArray {
+  const fail = (msg: string): never => {
+    throw new TypeError(`${opts.what}: expected ${type} (dtype ${type.dtype}, ndim ${type.ndim}), ${msg}${opts.hint ?? ''}`);
+  };
+  let arr: NDArray;
+  if (v instanceof NDArray) arr = v;
+  else if (typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) || ArrayBuffer.isView(v)) {
+    try {
+      arr = array(v as NestedArray, { dtype: ArrayBuffer.isView(v) ? undefined : 'float64' });
+    } catch (e) {
+      return fail(`got ${describe(v)}: ${(e as Error).message}`);
+    }
+    if (!ArrayBuffer.isView(v)) {
+      // Plain JS numbers: a float input takes any of them (rounded to its precision, as Theano
+      // takes Python floats for floatX inputs); an int input only exact integers in range.
+      if (!isFloat(type.dtype) && !opts.allowDowncast) {
+        const bad = Array.from(arr.toFlat()).find((x) => castScalar(x, type.dtype) !== x);
+        if (bad !== undefined)
+          fail(`got ${describe(v)}; ${type.dtype} cannot store ${bad} accurately (pass integers in range, or set allowInputDowncast: true)`);
+      }
+      arr = arr.astype(type.dtype);
+    }
+  } else {
+    return fail(`got ${describe(v)}`);
+  }
+  if (arr.ndim !== type.ndim)
+    fail(`got ${describe(v)} with ${arr.ndim} dimension${arr.ndim === 1 ? '' : 's'} (shape ${formatShape(arr.shape)})`);
+  type.shape.forEach((d, i) => {
+    if (d !== null && arr.shape[i] !== d)
+      fail(`got shape ${formatShape(arr.shape)}: dimension ${i} must have length ${d}${d === 1 ? ' (it is broadcastable)' : ''}`);
+  });
+  if (arr.dtype !== type.dtype) {
+    if (canCastSafely(arr.dtype, type.dtype)) arr = arr.astype(type.dtype);
+    else if (opts.allowDowncast) arr = arr.astype(type.dtype);
+    else
+      fail(
+        `got an array of dtype ${arr.dtype}, which cannot be stored as ${type.dtype} without risking loss of precision; convert it (a.astype('${type.dtype}')) or set allowInputDowncast: true`,
+      );
+  }
+  return arr;
+}
+
+/** Short description of a user value for error messages. */
+export function describe(v: unknown): string {
+  if (v instanceof NDArray) return `an NDArray of dtype ${v.dtype} and shape ${formatShape(v.shape)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  if (Array.isArray(v)) return `a JS array ${JSON.stringify(v).slice(0, 40)}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
+  return v === null ? 'null' : `a ${typeof v} (${String(v).slice(0, 40)})`;
+}

@@ -1,0 +1,93 @@
+import { type DType, NDArray, type NestedArray, array, isDType } from '@theano-ts/tensor';
+import { SharedVariable, type SharedOptions, Variable, filterValue } from './graph';
+import { type Dim, TensorType } from './type';
+import { config } from './config';
+import { TheanoTypeError, builtAt, userStackLine } from './errors';
+
+/** Options of the variable constructors: dtype (default floatX) and a static shape. */
+export interface VarOptions {
+  dtype?: DType;
+  /** Static shape: a number fixes a dimension (1 = broadcastable), null leaves it unknown. */
+  shape?: readonly Dim[];
+}
+
+function make(kind: string, pattern: readonly Dim[], name: string | undefined, opts: VarOptions, prefixDtype?: DType): Variable {
+  const dtype = opts.dtype ?? prefixDtype ?? config.floatX;
+  if (!isDType(dtype)) throw new TheanoTypeError(`${kind}: unknown dtype '${String(dtype)}'${builtAt(userStackLine())}`);
+  let shape = pattern;
+  if (opts.shape) {
+    if (opts.shape.length !== pattern.length && kind !== 'tensor')
+      throw new TheanoTypeError(`${kind}: shape [${opts.shape.join(', ')}] must have ${pattern.length} dimensions${builtAt(userStackLine())}`);
+    shape = opts.shape.map((d, i) => (pattern[i] === 1 && d === null ? 1 : d));
+  }
+  return new Variable(new TensorType(dtype, shape), name);
+}
+
+type Ctor = (name?: string, opts?: VarOptions) => Variable;
+const ctor = (kind: string, pattern: readonly Dim[], prefix?: DType): Ctor => (name, opts = {}) => make(kind, pattern, name, opts, prefix);
+
+/** A 0-d tensor variable (dtype floatX unless given). */
+export const scalar = ctor('scalar', []);
+/** A 1-d tensor variable. */
+export const vector = ctor('vector', [null]);
+/** A 1×N matrix whose first dimension is broadcastable. */
+export const row = ctor('row', [1, null]);
+/** An N×1 matrix whose second dimension is broadcastable. */
+export const col = ctor('col', [null, 1]);
+/** A 2-d tensor variable. */
+export const matrix = ctor('matrix', [null, null]);
+export const tensor3 = ctor('tensor3', [null, null, null]);
+export const tensor4 = ctor('tensor4', [null, null, null, null]);
+
+/**
+ * A tensor variable of any rank: give `shape` (null = unknown) or `ndim`.
+ * E.g. `tensor('t', { dtype: 'float32', shape: [null, 1, 28, 28] })`.
+ */
+export function tensor(name?: string, opts: VarOptions & { ndim?: number } = {}): Variable {
+  const shape = opts.shape ?? Array.from({ length: opts.ndim ?? 0 }, () => null);
+  return make('tensor', shape, name, { ...opts, shape }, undefined);
+}
+
+const PREFIX: Record<string, DType> = { b: 'int8', w: 'int16', i: 'int32', f: 'float32', d: 'float64' };
+const KINDS = { scalar: [], vector: [null], row: [1, null], col: [null, 1], matrix: [null, null], tensor3: [null, null, null], tensor4: [null, null, null, null] } as const;
+
+function prefixed(p: keyof typeof PREFIX, kind: keyof typeof KINDS): Ctor {
+  return ctor(`${p}${kind}`, KINDS[kind], PREFIX[p]);
+}
+export const bscalar = prefixed('b', 'scalar'), bvector = prefixed('b', 'vector'), bmatrix = prefixed('b', 'matrix');
+export const wscalar = prefixed('w', 'scalar'), wvector = prefixed('w', 'vector'), wmatrix = prefixed('w', 'matrix');
+export const iscalar = prefixed('i', 'scalar'), ivector = prefixed('i', 'vector'), imatrix = prefixed('i', 'matrix');
+export const irow = prefixed('i', 'row'), icol = prefixed('i', 'col'), itensor3 = prefixed('i', 'tensor3'), itensor4 = prefixed('i', 'tensor4');
+export const fscalar = prefixed('f', 'scalar'), fvector = prefixed('f', 'vector'), fmatrix = prefixed('f', 'matrix');
+export const frow = prefixed('f', 'row'), fcol = prefixed('f', 'col'), ftensor3 = prefixed('f', 'tensor3'), ftensor4 = prefixed('f', 'tensor4');
+export const dscalar = prefixed('d', 'scalar'), dvector = prefixed('d', 'vector'), dmatrix = prefixed('d', 'matrix');
+export const drow = prefixed('d', 'row'), dcol = prefixed('d', 'col'), dtensor3 = prefixed('d', 'tensor3'), dtensor4 = prefixed('d', 'tensor4');
+
+const plural = (c: Ctor) => (...names: string[]): Variable[] => names.map((n) => c(n));
+/** Several variables at once: `dmatrices('a', 'b')`. */
+export const scalars = plural(scalar), vectors = plural(vector), matrices = plural(matrix);
+export const dscalars = plural(dscalar), dvectors = plural(dvector), dmatrices = plural(dmatrix);
+export const fscalars = plural(fscalar), fvectors = plural(fvector), fmatrices = plural(fmatrix);
+export const iscalars = plural(iscalar), ivectors = plural(ivector), imatrices = plural(imatrix);
+
+/**
+ * A shared variable (Theano's theano.shared): state that compiled functions read and update.
+ * Accepts an NDArray (copied unless `borrow`; keeps its dtype), or a number / nested arrays
+ * (integers give int32, other numbers floatX). `dtype` overrides. No dimension is broadcastable
+ * unless `shape` says so (Theano: shared variables never broadcast by default).
+ * @throws TheanoTypeError when the value cannot be converted.
+ */
+export function shared(value: NDArray | NestedArray, name?: string, opts: SharedOptions = {}): SharedVariable {
+  let arr: NDArray;
+  try {
+    arr = value instanceof NDArray ? (opts.borrow ? value : value.copy()) : array(value);
+  } catch (e) {
+    throw new TheanoTypeError(`shared${name ? ` '${name}'` : ''}: cannot convert the value: ${(e as Error).message}${builtAt(userStackLine())}`);
+  }
+  if (opts.dtype && opts.dtype !== arr.dtype) arr = arr.astype(opts.dtype);
+  else if (!(value instanceof NDArray) && typeof value !== 'boolean' && arr.dtype === 'float64') arr = arr.astype(config.floatX);
+  const shape = opts.shape ?? arr.shape.map(() => null);
+  const type = new TensorType(arr.dtype, shape);
+  arr = filterValue(type, arr, { what: `shared${name ? ` '${name}'` : ''}` });
+  return new SharedVariable(type, arr, name);
+}
