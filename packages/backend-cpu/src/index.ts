@@ -1,1 +1,3 @@
-export {};
+export { createCpuBackend } from './backend';
+export { KERNELS, matmul, type Kernel, type KernelFactory } from './kernels';
+export { makeElemwiseKernel, scalarBody, roundExpr } from './elemwise-codegen';

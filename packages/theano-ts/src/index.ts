@@ -1,1 +1,29 @@
-export {};
+/**
+ * theano-ts: Theano for TypeScript. `import * as theano from 'theano-ts'`, `const T = theano.tensor`.
+ * Every part is also its own package (@theano-ts/*); this umbrella re-exports them with Theano's
+ * names and registers the gpu.js backend under the name 'gpujs'.
+ */
+import { debugprint as debugprintVars, pp, type Variable } from '@theano-ts/symbolic';
+import { registerBackend, type TheanoFunction } from '@theano-ts/compile';
+import { createGpujsBackend } from '@theano-ts/backend-gpujs';
+import { grad, verifyGrad, GradientError, DisconnectedInputError } from '@theano-ts/autodiff';
+
+registerBackend('gpujs', () => createGpujsBackend());
+
+export * as tensor from './tensor';
+export { config, shared, SharedVariable, Variable, Constant, TensorType } from '@theano-ts/symbolic';
+export { theanoFunction as function, In, Out, Mode, registerBackend, UnusedInputError, MissingInputError } from '@theano-ts/compile';
+export type { TheanoFunction, FunctionOptions } from '@theano-ts/compile';
+export { grad } from '@theano-ts/autodiff';
+
+/** Theano's theano.gradient module. */
+export const gradient = { grad, verifyGrad, GradientError, DisconnectedInputError } as const;
+
+/** debugprint of variables or of a compiled function's optimized graph. */
+function debugprint(x: Variable | readonly Variable[] | TheanoFunction): string {
+  if (typeof x === 'function') return debugprintVars((x as TheanoFunction).maker.fgraph.outputs);
+  return debugprintVars(x as Variable | readonly Variable[]);
+}
+
+/** Theano's theano.printing module. */
+export const printing = { debugprint, pp } as const;

@@ -1,0 +1,28 @@
+import { NDArray } from '@theano-ts/tensor';
+import { type Apply, type Backend, type OpName, type Thunk, performNode } from '@theano-ts/symbolic';
+import { KERNELS, type KernelFactory } from './kernels';
+
+/**
+ * The CPU backend: values are NDArray; each node runs its fast kernel when one exists, else
+ * the reference implementation. The reference for speed on CPU and the fallback of other backends.
+ */
+export function createCpuBackend(): Backend & { hasKernel(node: Apply): boolean } {
+  const kernelOf = (node: Apply) => {
+    const factory = KERNELS[node.op.kind] as KernelFactory<OpName> | undefined;
+    return factory?.(node as Apply<OpName>);
+  };
+  return {
+    name: 'cpu',
+    makeThunk(node: Apply): Thunk {
+      const k = kernelOf(node);
+      if (k) return k as Thunk;
+      return (inputs) => performNode(node, inputs as NDArray[]);
+    },
+    fromHost: (a: NDArray) => a,
+    toHost(v: unknown): NDArray {
+      if (!(v instanceof NDArray)) throw new TypeError(`cpu backend: expected an NDArray, got ${String(v)}`);
+      return v;
+    },
+    hasKernel: (node) => kernelOf(node) !== undefined,
+  };
+}

@@ -1,0 +1,130 @@
+import { type DType, NDArray, broadcastShapes, formatShape, shapeSize, typedArrayFor, type TypedArray } from '@theano-ts/tensor';
+import { type Apply, type ScalarOp, SCALAR_OPS, type CompositeNode, opLabel } from '@theano-ts/symbolic';
+
+/** JS expression rounding a float64 value to how `dtype` stores it. */
+export function roundExpr(expr: string, dtype: DType): string {
+  switch (dtype) {
+    case 'float64':
+      return expr;
+    case 'float32':
+      return `Math.fround(${expr})`;
+    case 'int32':
+      return `(Math.trunc(${expr}) | 0)`;
+    case 'int16':
+      return `((Math.trunc(${expr}) << 16) >> 16)`;
+    case 'int8':
+      return `((Math.trunc(${expr}) << 24) >> 24)`;
+    case 'uint8':
+      return `(Math.trunc(${expr}) & 255)`;
+    case 'bool':
+      return `((${expr}) ? 1 : 0)`;
+  }
+}
+
+/**
+ * Statements computing a scalar op's outputs from input variables `x0..x{n-1}`: returns the
+ * statement lines and the expressions of the outputs. Composite nodes become one `const` each,
+ * rounded to their dtype so that results equal the reference (evalComposite) bit for bit.
+ */
+export function scalarBody(op: ScalarOp, inDtypes: readonly DType[], outDtypes: readonly DType[]): { lines: string[]; outs: string[] } {
+  const inputs = inDtypes.map((_, i) => `x${i}`);
+  if (op.name !== 'composite') return { lines: [], outs: [roundExpr(SCALAR_OPS[op.name].js(inputs), outDtypes[0])] };
+  const names = [...inputs];
+  const lines: string[] = [];
+  op.nodes.forEach((n: CompositeNode, j) => {
+    const name = `t${j}`;
+    const e = n.op.name === 'constant' ? String(n.op.value) : SCALAR_OPS[n.op.name].js(n.args.map((a) => names[a]));
+    lines.push(`const ${name} = ${roundExpr(e, n.dtype)};`);
+    names.push(name);
+  });
+  return { lines, outs: op.outputs.map((o) => names[o]) };
+}
+
+type Loop = (...args: unknown[]) => void;
+const cache = new Map<string, Loop>();
+
+/**
+ * Compile (once per op and dtypes) the inner loop: for j in [0, n) read each input at
+ * `p_i + j * s_i`, compute, write output k at `q + j`.
+ */
+function innerLoop(op: ScalarOp, inDtypes: readonly DType[], outDtypes: readonly DType[]): Loop {
+  const key = JSON.stringify([op, inDtypes, outDtypes]);
+  let fn = cache.get(key);
+  if (fn) return fn;
+  const nin = inDtypes.length;
+  const { lines, outs } = scalarBody(op, inDtypes, outDtypes);
+  const args = [
+    ...Array.from({ length: nin }, (_, i) => [`d${i}`, `p${i}`, `s${i}`]).flat(),
+    ...outs.map((_, k) => `o${k}`),
+    'q',
+    'n',
+  ];
+  const body = [
+    'for (let j = 0; j < n; j++) {',
+    ...Array.from({ length: nin }, (_, i) => `  const x${i} = d${i}[p${i} + j * s${i}];`),
+    ...lines.map((l) => '  ' + l),
+    ...outs.map((e, k) => `  o${k}[q + j] = ${e};`),
+    '}',
+  ].join('\n');
+  fn = new Function(...args, body) as Loop;
+  cache.set(key, fn);
+  return fn;
+}
+
+/**
+ * The CPU kernel of an Elemwise node: one generated loop over the broadcast shape, however many
+ * scalar ops the (fused) node contains. Checks Theano's broadcasting rule: a dimension not
+ * declared broadcastable must match the output.
+ */
+export function makeElemwiseKernel(node: Apply<'Elemwise'>): (inputs: readonly NDArray[]) => NDArray[] {
+  const op = node.op.params.scalarOp;
+  const inDtypes = node.inputs.map((v) => v.dtype);
+  const outDtypes = node.outputs.map((v) => v.dtype);
+  const loop = innerLoop(op, inDtypes, outDtypes);
+  const declared = node.inputs.map((v) => v.type.shape);
+  return (inputs) => {
+    const shape = broadcastShapes(...inputs.map((a) => a.shape));
+    inputs.forEach((a, i) =>
+      a.shape.forEach((d, ax) => {
+        if (d !== shape[ax] && declared[i][ax] !== 1)
+          throw new RangeError(
+            `${opLabel(node.op)}: input ${i}${node.inputs[i].name ? ` '${node.inputs[i].name}'` : ''} has shape ${formatShape(a.shape)} but the output needs ${shape[ax]} in dimension ${ax}` +
+              (d === 1 ? ` (dimension ${ax} of that input is not declared broadcastable)` : ''),
+          );
+      }),
+    );
+    const n = shapeSize(shape);
+    const outs: TypedArray[] = outDtypes.map((d) => new (typedArrayFor(d))(n));
+    const args: unknown[] = [];
+    const ndim = shape.length;
+    const contiguous = inputs.every((a) => a.isContiguous && a.size === n);
+    if (contiguous || ndim === 0) {
+      for (const a of inputs) args.push(a.data, a.offset, a.size === 1 ? 0 : 1);
+      loop(...args, ...outs, 0, n);
+    } else {
+      // broadcast strides (0 where the input has length 1)
+      const st = inputs.map((a) => shape.map((d, ax) => (a.shape[ax] === 1 && d !== 1 ? 0 : a.strides[ax])));
+      const last = ndim - 1;
+      const inner = shape[last];
+      const rows = n / Math.max(inner, 1);
+      const idx = new Array<number>(ndim).fill(0);
+      const pos = inputs.map((a) => a.offset);
+      const call: unknown[] = [];
+      inputs.forEach((a, i) => call.push(a.data, 0, st[i][last]));
+      call.push(...outs, 0, inner);
+      for (let r = 0; r < rows && inner > 0; r++) {
+        for (let i = 0; i < inputs.length; i++) call[3 * i + 1] = pos[i];
+        call[call.length - 2] = r * inner;
+        loop(...call);
+        for (let ax = last - 1; ax >= 0; ax--) {
+          idx[ax]++;
+          for (let i = 0; i < inputs.length; i++) pos[i] += st[i][ax];
+          if (idx[ax] < shape[ax]) break;
+          for (let i = 0; i < inputs.length; i++) pos[i] -= st[i][ax] * shape[ax];
+          idx[ax] = 0;
+        }
+      }
+    }
+    return outs.map((o, k) => new NDArray(o, shape, { dtype: outDtypes[k] }));
+  };
+}

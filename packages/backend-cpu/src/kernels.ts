@@ -1,0 +1,126 @@
+import { NDArray, type TypedArray, formatShape, typedArrayFor, castScalar } from '@theano-ts/tensor';
+import type { Apply, OpName } from '@theano-ts/symbolic';
+import { makeElemwiseKernel } from './elemwise-codegen';
+
+/** A compiled CPU kernel for one node. */
+export type Kernel = (inputs: readonly NDArray[]) => NDArray[];
+
+/**
+ * Makes the kernel of a node of kind K (called once, at compile time); undefined when this
+ * node's parameters have no fast kernel (the reference implementation runs instead).
+ */
+export type KernelFactory<K extends OpName> = (node: Apply<K>) => Kernel | undefined;
+
+/** Row-major data of a matrix, copying only when the layout is not contiguous. */
+function rowMajor(a: NDArray): { d: TypedArray; o: number } {
+  const c = a.isContiguous ? a : a.contiguous();
+  return { d: c.data, o: c.offset };
+}
+
+/**
+ * C (m×n) = A (m×k) · B (k×n): row-by-row, each row accumulated in float64 and rounded once,
+ * so results equal the reference implementation's.
+ */
+export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDArray {
+  const A = a.ndim === 1 ? a.reshape([1, a.shape[0]]) : a;
+  const B = b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b;
+  const [m, k] = A.shape;
+  const [k2, n] = B.shape;
+  if (k !== k2)
+    throw new RangeError(`Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`);
+  const { d: ad, o: ao } = rowMajor(A);
+  const { d: bd, o: bo } = rowMajor(B);
+  const out = new (typedArrayFor(outDtype))(m * n);
+  const acc = new Float64Array(n);
+  const round = outDtype === 'float64' || outDtype === 'float32';
+  for (let i = 0; i < m; i++) {
+    acc.fill(0);
+    const arow = ao + i * k;
+    for (let p = 0; p < k; p++) {
+      const av = ad[arow + p];
+      const brow = bo + p * n;
+      for (let j = 0; j < n; j++) acc[j] += av * bd[brow + j];
+    }
+    const orow = i * n;
+    if (round) out.set(acc, orow);
+    else for (let j = 0; j < n; j++) out[orow + j] = castScalar(acc[j], outDtype);
+  }
+  const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
+  return new NDArray(out, shape, { dtype: outDtype });
+}
+
+/** Softmax / log-softmax over the last axis of a contiguous array, float64 accumulation. */
+function softmaxRows(x: NDArray, log: boolean): NDArray {
+  const k = x.shape[x.ndim - 1];
+  const { d, o } = rowMajor(x);
+  const n = x.size / Math.max(k, 1);
+  const out = new (typedArrayFor(x.dtype))(x.size);
+  for (let i = 0; i < n; i++) {
+    const r = o + i * k;
+    let mx = -Infinity;
+    for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
+    let s = 0;
+    for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+    if (log) {
+      const ls = Math.log(s);
+      for (let j = 0; j < k; j++) out[i * k + j] = d[r + j] - mx - ls;
+    } else for (let j = 0; j < k; j++) out[i * k + j] = Math.exp(d[r + j] - mx) / s;
+  }
+  return new NDArray(out, x.shape, { dtype: x.dtype });
+}
+
+function labelsOf(op: string, y: NDArray, n: number, k: number): TypedArray {
+  if (y.shape[0] !== n) throw new RangeError(`${op}: ${n} rows but ${y.shape[0]} labels`);
+  const yd = y.toFlat();
+  for (let i = 0; i < n; i++)
+    if (yd[i] < 0 || yd[i] >= k) throw new RangeError(`${op}: label ${yd[i]} at row ${i} is out of range for ${k} classes (labels must be in [0, ${k}))`);
+  return yd;
+}
+
+/** Fast kernels. Ops missing here run their reference implementation (symbolic's perform). */
+export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
+  Elemwise: makeElemwiseKernel,
+  Dot: (node) => {
+    const dtype = node.outputs[0].dtype;
+    return ([a, b]) => [matmul(a, b, dtype)];
+  },
+  Softmax: (node) => {
+    const last = node.op.params.axis === node.inputs[0].ndim - 1;
+    return last ? ([x]) => [softmaxRows(x, false)] : undefined;
+  },
+  LogSoftmax: (node) => {
+    const last = node.op.params.axis === node.inputs[0].ndim - 1;
+    return last ? ([x]) => [softmaxRows(x, true)] : undefined;
+  },
+  CrossentropySoftmax1Hot: (node) => {
+    const dtype = node.outputs[0].dtype;
+    return ([x, y]) => {
+      const [n, k] = x.shape;
+      const yd = labelsOf('CrossentropySoftmax1Hot', y, n, k);
+      const { d, o } = rowMajor(x);
+      const out = new (typedArrayFor(dtype))(n);
+      for (let i = 0; i < n; i++) {
+        const r = o + i * k;
+        let mx = -Infinity;
+        for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
+        let s = 0;
+        for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+        out[i] = Math.log(s) + mx - d[r + yd[i]];
+      }
+      return [new NDArray(out, [n], { dtype })];
+    };
+  },
+  CrossentropySoftmax1HotDx: (node) => {
+    const dtype = node.outputs[0].dtype;
+    return ([gy, x, y]) => {
+      const [n, k] = x.shape;
+      const yd = labelsOf('CrossentropySoftmax1HotDx', y, n, k);
+      const g = gy.toFlat();
+      const sm = softmaxRows(x.dtype === 'float64' ? x : x.astype('float64'), false).data;
+      const out = new (typedArrayFor(dtype))(n * k);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < k; j++) out[i * k + j] = (sm[i * k + j] - (j === yd[i] ? 1 : 0)) * g[i];
+      return [new NDArray(out, [n, k], { dtype })];
+    };
+  },
+};
