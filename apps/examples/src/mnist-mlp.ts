@@ -21,7 +21,7 @@ const epochs = Number(values.epochs);
 const batchSize = Number(values['batch-size']);
 
 const t0 = performance.now();
-const { train, test } = loadMnist(8000, 2000);
+const { train, test } = loadMnist(8000);
 const rng = new Generator(42);
 const model = new Sequential([
   new Dense(784, 128, { activation: 'relu', rng, name: 'hidden' }),

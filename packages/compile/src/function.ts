@@ -114,8 +114,10 @@ export function theanoFunction(
   // updates: explicit, then default updates of shared variables in the graph
   const updates: [SharedVariable, Variable][] = [];
   for (const [s, e] of pairsOf(opts.updates)) {
-    if (!(s instanceof SharedVariable))
-      throw new TheanoTypeError(`function: an update target must be a shared variable, got ${s instanceof Variable ? `${label(s)} (${s.type})` : describe(s)}${at}`);
+    if (!((s as unknown) instanceof SharedVariable)) {
+      const given: unknown = s;
+      throw new TheanoTypeError(`function: an update target must be a shared variable, got ${given instanceof Variable ? `${label(given)} (${given.type})` : describe(given)}${at}`);
+    }
     if (updates.some(([t]) => t === s)) throw new TheanoTypeError(`function: shared variable ${label(s)} has two updates; give one${at}`);
     const ev = e instanceof Variable ? e : toVariable(e, `update of ${label(s)}`, s);
     if (ev.dtype !== s.dtype || ev.ndim !== s.ndim || !s.type.shape.every((d, k) => d === null || ev.type.shape[k] === d))
