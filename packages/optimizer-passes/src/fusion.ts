@@ -1,0 +1,210 @@
+/**
+ * Elementwise fusion (Theano's `FusionOptimizer` / `elemwise_fusion`,
+ * pytensor/tensor/rewriting/elemwise.py): a cluster of Elemwise nodes becomes ONE
+ * Elemwise(Composite) that a backend runs as one loop / one kernel.
+ */
+import {
+  type Apply,
+  type CompositeNode,
+  type CompositeScalarOp,
+  Constant,
+  type FunctionGraph,
+  type Variable,
+  applyOp,
+} from '@theano-ts/symbolic';
+import type { DType } from '@theano-ts/tensor';
+import { isOp } from './match';
+import { type GraphRewriter, describeNode, graphRewriter } from './rewriter';
+
+/** Options of {@link makeFusionRewriter}. */
+export interface FusionOptions {
+  /** Most inputs a fused node may have (Theano limits them for C / GPU kernels). Default 32. */
+  maxInputs?: number;
+  /**
+   * Largest scalar expression, written out as a tree, that a fused node may compute (its
+   * printed size; see expandedSize). Default 1024.
+   */
+  maxSize?: number;
+}
+
+/** An Elemwise with one output (a primitive scalar op or a one-output Composite). */
+function isFusible(node: Apply | null | undefined): node is Apply<'Elemwise'> {
+  if (!isOp(node, 'Elemwise') || node.outputs.length !== 1) return false;
+  const s = node.op.params.scalarOp;
+  return s.name !== 'composite' || s.outputs.length === 1;
+}
+
+/**
+ * The scalar value of `v` when it may become a 'constant' node of the composite: a constant
+ * of one element (possibly behind DimShuffles) whose type is broadcastable in every dimension,
+ * so that dropping it as an input cannot change the output's shape.
+ */
+function inlinableConstant(v: Variable): { value: number; dtype: DType } | undefined {
+  if (!v.type.shape.every((d) => d === 1)) return undefined;
+  let c = v;
+  while (isOp(c.owner, 'DimShuffle')) c = c.owner.inputs[0];
+  if (!(c instanceof Constant) || c.data.size !== 1) return undefined;
+  return { value: c.data.toFlat()[0], dtype: c.dtype };
+}
+
+/** Inputs of the cluster (variables used by members but not computed by them), in order. */
+function clusterLeaves(members: readonly Apply[]): Variable[] {
+  const computed = new Set(members.map((m) => m.outputs[0]));
+  const leaves = new Set<Variable>();
+  for (const m of members) for (const v of m.inputs) if (!computed.has(v)) leaves.add(v);
+  return [...leaves];
+}
+
+const realInputCount = (members: readonly Apply[]): number =>
+  clusterLeaves(members).filter((v) => !inlinableConstant(v)).length;
+
+/**
+ * The Composite computing `root` from the cluster `members` (in topological order), and the
+ * variables it takes as inputs. One-element constants become 'constant' nodes, except that
+ * at least one input is kept (the Elemwise needs one to know its rank).
+ */
+export function buildComposite(
+  members: readonly Apply<'Elemwise'>[],
+  root: Apply<'Elemwise'>,
+): { scalarOp: CompositeScalarOp; inputs: Variable[] } {
+  const leaves = clusterLeaves(members);
+  const consts = leaves.filter((v) => inlinableConstant(v));
+  const inputs = leaves.filter((v) => !inlinableConstant(v));
+  if (inputs.length === 0) inputs.push(consts.shift()!);
+  const nin = inputs.length;
+  const val = new Map<Variable, number>(inputs.map((v, i) => [v, i]));
+  const nodes: CompositeNode[] = [];
+  const push = (n: CompositeNode): number => nodes.push(n) - 1 + nin;
+  const constIdx = new Map<string, number>();
+  for (const v of consts) {
+    const { value, dtype } = inlinableConstant(v)!;
+    const key = `${dtype}:${Object.is(value, -0) ? '-0' : value}`;
+    let idx = constIdx.get(key);
+    if (idx === undefined)
+      constIdx.set(key, (idx = push({ op: { name: 'constant', value, dtype }, args: [], dtype })));
+    val.set(v, idx);
+  }
+  for (const m of members) {
+    const s = m.op.params.scalarOp;
+    const args = m.inputs.map((v) => val.get(v)!);
+    if (s.name !== 'composite') {
+      val.set(m.outputs[0], push({ op: s, args, dtype: m.outputs[0].dtype }));
+      continue;
+    }
+    // inline a Composite made by an earlier fusion
+    const local = [...args];
+    for (const n of s.nodes)
+      local.push(push({ op: n.op, args: n.args.map((a) => local[a]), dtype: n.dtype }));
+    val.set(m.outputs[0], local[s.outputs[0]]);
+  }
+  return {
+    scalarOp: { name: 'composite', nin, nodes, outputs: [val.get(root.outputs[0])!] },
+    inputs,
+  };
+}
+
+/**
+ * Size of the root's scalar expression written out as a tree (shared subexpressions counted
+ * each time they are used). Printing a Composite (its label, computed by symbolic at every
+ * type inference) has this size, so it is bounded: chains of diamonds would otherwise make it
+ * exponential.
+ */
+function expandedSize(members: readonly Apply<'Elemwise'>[], root: Apply<'Elemwise'>): number {
+  const size = new Map<Variable, number>();
+  const of = (v: Variable) => size.get(v) ?? 1;
+  for (const m of members) {
+    const ins = m.inputs.map(of);
+    const s = m.op.params.scalarOp;
+    let total: number;
+    if (s.name !== 'composite') total = 1 + ins.reduce((a, b) => a + b, 0);
+    else {
+      const vals = [...ins];
+      for (const n of s.nodes)
+        vals.push(n.op.name === 'constant' ? 1 : 1 + n.args.reduce((a, i) => a + vals[i], 0));
+      total = vals[s.outputs[0]];
+    }
+    size.set(m.outputs[0], Math.min(total, Number.MAX_SAFE_INTEGER));
+  }
+  return of(root.outputs[0]);
+}
+
+/**
+ * Grow the cluster rooted at `root` backwards: an input's producer joins when it is a fusible
+ * Elemwise whose output is used only by members (not by other nodes, not as a graph output),
+ * and the fused node stays within `maxInputs` inputs and `maxSize` (see expandedSize).
+ * Elemwise inputs all have the output's rank, so every member and every composite input has
+ * the same rank; a member whose output is broadcast by a later member is computed over the
+ * broadcast shape, which is still elementwise-correct.
+ */
+function growCluster(
+  fgraph: FunctionGraph,
+  root: Apply<'Elemwise'>,
+  taken: ReadonlySet<Apply>,
+  position: ReadonlyMap<Apply, number>,
+  limits: { maxInputs: number; maxSize: number },
+): Apply<'Elemwise'>[] {
+  const graphInputs = new Set(fgraph.inputs);
+  const members = new Set<Apply<'Elemwise'>>([root]);
+  const sorted = () => [...members].sort((a, b) => position.get(a)! - position.get(b)!);
+  const usedOnlyByMembers = (v: Variable) =>
+    fgraph.clients(v).every((c) => c[0] !== 'output' && members.has(c[0] as Apply<'Elemwise'>));
+  for (let grew = true; grew;) {
+    grew = false;
+    // a Set's iteration also visits the members added during it
+    for (const m of members)
+      for (const v of m.inputs) {
+        const o = v.owner;
+        if (!isFusible(o) || members.has(o) || taken.has(o) || !position.has(o)) continue;
+        if (graphInputs.has(v) || !fgraph.applyNodes.has(o) || !usedOnlyByMembers(v)) continue;
+        members.add(o);
+        const list = sorted();
+        if (realInputCount(list) > limits.maxInputs || expandedSize(list, root) > limits.maxSize) {
+          members.delete(o);
+          continue;
+        }
+        grew = true;
+      }
+  }
+  return sorted();
+}
+
+/**
+ * The fusion pass: visits Elemwise nodes from the outputs back, grows a maximal cluster from
+ * each (see growCluster) and replaces every cluster of two or more nodes by one
+ * Elemwise(Composite). Multi-output clusters (an intermediate also used outside) are not
+ * formed: the intermediate then ends its own cluster.
+ */
+export function makeFusionRewriter(
+  opts: FusionOptions = {},
+  name = 'elemwise_fusion',
+): GraphRewriter {
+  const limits = { maxInputs: opts.maxInputs ?? 32, maxSize: opts.maxSize ?? 1024 };
+  return graphRewriter(
+    name,
+    (fgraph, run) => {
+      const order = fgraph.toposort();
+      const position = new Map(order.map((n, i) => [n, i]));
+      const taken = new Set<Apply>();
+      let changes = 0;
+      for (let k = order.length - 1; k >= 0; k--) {
+        const root = order[k];
+        if (taken.has(root) || !fgraph.applyNodes.has(root) || !isFusible(root)) continue;
+        const members = growCluster(fgraph, root, taken, position, limits);
+        members.forEach((m) => taken.add(m));
+        if (members.length < 2) continue;
+        const { scalarOp, inputs } = buildComposite(members, root);
+        const fused = applyOp('Elemwise', { scalarOp }, inputs).outputs[0];
+        fused.name = root.outputs[0].name;
+        if (run.replace(fgraph, [[root.outputs[0], fused]], name, root, false)) {
+          run.record(fgraph, name, `${describeNode(root)}: ${members.length} nodes fused`);
+          changes++;
+        }
+      }
+      return changes;
+    },
+    { tags: ['fusion', 'elemwise'] },
+  );
+}
+
+/** The default fusion pass, registered as 'elemwise_fusion' in the fusion phase. */
+export const elemwiseFusion: GraphRewriter = makeFusionRewriter();

@@ -1,0 +1,220 @@
+import { describe, expect, test } from 'vitest';
+import * as T from '@theano-ts/symbolic';
+import { grad } from '@theano-ts/autodiff';
+import { countOps, expectClose, labels, makeFg, opLabels, optimized, rand } from './test-helpers';
+import { defaultDatabase, optimizeGraph, registerRewrite } from './optimize-graph';
+import { PHASES, RewriteDatabase } from './database';
+import { nodeRewriter } from './rewriter';
+import { isElemwise } from './match';
+
+describe('the database', () => {
+  test('phases run in order merge1 → canonicalize → stabilize → specialize → fusion → inplace → merge2', () => {
+    expect(PHASES).toEqual([
+      'merge1',
+      'canonicalize',
+      'stabilize',
+      'specialize',
+      'fusion',
+      'inplace',
+      'merge2',
+    ]);
+    const x = T.dmatrix('x');
+    const report = optimizeGraph(makeFg([x], [T.exp(x)]));
+    expect(report.phases.map((p) => p.phase)).toEqual([
+      'merge1',
+      'canonicalize',
+      'stabilize',
+      'specialize',
+      'fusion',
+      'merge2',
+    ]);
+  });
+
+  test('every entry has a name, its phase as a tag, and a mode tag', () => {
+    for (const e of defaultDatabase().entries()) {
+      expect(e.name).toMatch(/^[a-z0-9_]+$/);
+      expect(e.tags).toContain(e.phase);
+      expect(e.tags.includes('fast_run') || e.tags.includes('fast_compile')).toBe(true);
+      if (e.phase === 'stabilize') expect(e.tags).toContain('fast_compile');
+    }
+  });
+
+  test('a name may not be registered twice in one phase; unknown phases are refused', () => {
+    const db = new RewriteDatabase();
+    const rw = nodeRewriter('r', null, () => null);
+    db.register(rw, { phase: 'canonicalize', tags: ['fast_run'] });
+    expect(() => db.register(rw, { phase: 'canonicalize' })).toThrow(
+      /already in phase 'canonicalize'/,
+    );
+    expect(() => db.register(rw, { phase: 'nope' as never })).toThrow(/unknown phase 'nope'/);
+    expect(db.unregister('r')).toBe(1);
+  });
+
+  test('registered rewrites run; a cloned database keeps the default one untouched', () => {
+    const db = defaultDatabase().clone();
+    const expToLog = nodeRewriter('test_exp_to_log', ['Elemwise:exp'], (_fg, node) => [
+      T.log(node.inputs[0]),
+    ]);
+    registerRewrite(expToLog, { db, phase: 'specialize', tags: ['fast_run', 'mine'] });
+    const x = T.dvector('x');
+    expect(opLabels(optimized([x], [T.exp(x)], { db }))).toEqual(['Elemwise{log}']);
+    expect(opLabels(optimized([x], [T.exp(x)], { db, exclude: ['mine'] }))).toEqual([
+      'Elemwise{exp}',
+    ]);
+    expect(opLabels(optimized([x], [T.exp(x)], {}))).toEqual(['Elemwise{exp}']);
+  });
+});
+
+describe('optimizeGraph modes, include, exclude, trace', () => {
+  const x = T.dmatrix('x');
+  const outs = () => [T.mul(T.log(T.softmax(x)), 1), T.exp(T.add(x, 1))];
+
+  test("'none' runs nothing", () => {
+    const fg = optimized([x], outs(), { mode: 'none' });
+    expect(countOps(fg, 'Softmax{axis=1}')).toBe(1);
+    expect(countOps(fg, 'Elemwise{mul}')).toBe(1);
+  });
+
+  test("'fast_compile' runs merge, constant folding and every stabilization, but no canonicalization or fusion", () => {
+    const fg = optimized([x], outs(), { mode: 'fast_compile' });
+    expect(countOps(fg, 'LogSoftmax{axis=1}')).toBe(1);
+    expect(countOps(fg, 'Elemwise{mul}')).toBe(1);
+    expect(countOps(fg, /Composite/)).toBe(0);
+    expect(countOps(fg, /DimShuffle/)).toBe(0); // the constants were folded
+  });
+
+  test("'fast_run' runs everything", () => {
+    const fg = optimized([x], outs(), { mode: 'fast_run' });
+    expect(fg.outputs[0].owner?.op.kind).toBe('LogSoftmax');
+    expect(opLabels(fg)).toContain('Elemwise{Composite{exp((i0 + 1))}}');
+  });
+
+  test('include adds by name or tag, exclude removes by name or tag (exclude wins)', () => {
+    let fg = optimized([x], outs(), { mode: 'fast_compile', include: ['canonicalize'] });
+    expect(countOps(fg, 'Elemwise{mul}')).toBe(0);
+    fg = optimized([x], outs(), { mode: 'fast_run', exclude: ['stabilize', 'elemwise_fusion'] });
+    expect(countOps(fg, 'Softmax{axis=1}')).toBe(1);
+    expect(countOps(fg, /Composite/)).toBe(0);
+    fg = optimized([x], outs(), {
+      mode: 'none',
+      include: ['local_log_softmax'],
+      exclude: ['softmax'],
+    });
+    expect(countOps(fg, 'Softmax{axis=1}')).toBe(1);
+  });
+
+  test("phase names are valid words even when empty (excluding 'inplace' is a common idiom)", () => {
+    const fg = optimized([x], outs(), { mode: 'fast_run', exclude: ['inplace'] });
+    expect(fg.outputs[0].owner?.op.kind).toBe('LogSoftmax');
+  });
+
+  test('an unknown include/exclude word is an error listing the known ones', () => {
+    expect(() => optimized([x], outs(), { exclude: ['local_log_sofmax'] })).toThrow(
+      /exclude names 'local_log_sofmax', which is neither a rewrite nor a tag; known: .*local_log_softmax/,
+    );
+  });
+
+  test('trace records { rewrite, node } in fgraph.trace; the report counts rewrites', () => {
+    const fg = makeFg([x], outs());
+    const report = optimizeGraph(fg, { trace: true });
+    expect(fg.trace).toContainEqual({
+      rewrite: 'local_log_softmax',
+      node: 'Elemwise{log}(Softmax{axis=1}.out)',
+    });
+    expect(fg.trace.map((t) => t.rewrite)).toEqual(
+      expect.arrayContaining(['constant_folding', 'local_mul_one', 'elemwise_fusion']),
+    );
+    expect(report.applied.local_log_softmax).toBe(1);
+    expect(report.limitsHit).toEqual([]);
+    const quiet = makeFg([x], outs());
+    optimizeGraph(quiet);
+    expect(quiet.trace).toEqual([]);
+  });
+
+  test('outputs keep their types through every mode', () => {
+    const i = T.bmatrix('i');
+    const r = T.frow('r');
+    const exprs = [
+      T.add(T.mul(i, 1), 0),
+      T.pow(r, 2),
+      T.log(T.sub(1, T.sigmoid(r))),
+      T.neg(T.neg(T.add(i, r))),
+    ];
+    for (const mode of ['fast_run', 'fast_compile', 'none'] as const) {
+      const fg = optimized([i, r], exprs, { mode });
+      fg.outputs.forEach((o, k) =>
+        expect(o.type.equals(exprs[k].type), `${mode} output ${k}`).toBe(true),
+      );
+    }
+  });
+});
+
+describe('an MLP trained with softmax + categorical cross-entropy', () => {
+  const x = T.dmatrix('x');
+  const y = T.ivector('y');
+  const W1 = T.shared(rand([4, 5], { seed: 11 }), 'W1');
+  const b1 = T.shared(rand([5], { seed: 12 }), 'b1');
+  const W2 = T.shared(rand([5, 3], { seed: 13 }), 'W2');
+  const b2 = T.shared(rand([3], { seed: 14 }), 'b2');
+  const h = T.tanh(T.add(T.dot(x, W1), b1));
+  const p = T.softmax(T.add(T.dot(h, W2), b2));
+  const cost = T.add(T.mean(T.categoricalCrossentropy(p, y)), T.mul(0.01, T.sum(T.pow(W1, 2))));
+  const grads = grad(cost, [W1, b1, W2, b2]);
+  const outputs = [cost, ...grads];
+
+  test('fast_run: fused stable cross-entropy and its gradient, fewer nodes, same values', () => {
+    const givens = new Map<T.Variable, unknown>([
+      [x, rand([6, 4], { seed: 21, lo: -2, hi: 2 })],
+      [y, labels(6, 3)],
+    ]);
+    const before = makeFg([x, y], outputs).toposort().length;
+    const fg = makeFg([x, y], outputs);
+    const report = optimizeGraph(fg, { mode: 'fast_run' });
+    expect(report.applied.crossentropy_to_crossentropy_with_softmax).toBe(1);
+    expect(report.applied.local_softmax_grad_to_crossentropy_with_softmax_grad).toBe(1);
+    expect(countOps(fg, 'Softmax{axis=1}')).toBe(0);
+    expect(countOps(fg, 'Elemwise{pow}')).toBe(0);
+    expect(fg.toposort().length).toBeLessThan(before);
+    const want = T.evaluate(outputs, givens);
+    const got = T.evaluate(fg.outputs, givens);
+    got.forEach((g, k) => expectClose(g, want[k], 1e-12, 1e-14));
+    fg.outputs.forEach((o, k) => expect(o.type.equals(outputs[k].type)).toBe(true));
+  });
+
+  test('fast_compile gives the same values', () => {
+    const givens = new Map<T.Variable, unknown>([
+      [x, rand([3, 4], { seed: 5 })],
+      [y, labels(3, 3)],
+    ]);
+    const want = T.evaluate(outputs, givens);
+    const got = T.evaluate(optimized([x, y], outputs, { mode: 'fast_compile' }).outputs, givens);
+    got.forEach((g, k) => expectClose(g, want[k], 1e-12, 1e-14));
+  });
+
+  test('float32 (floatX): fast_run values match the unoptimized graph', () => {
+    const xf = T.fmatrix('xf');
+    const V = T.shared(rand([4, 3], { seed: 31, dtype: 'float32' }), 'V');
+    const c = T.fvector('c');
+    const pf = T.softmax(T.add(T.dot(T.sigmoid(xf), V), c));
+    const costf = T.mean(T.categoricalCrossentropy(pf, y));
+    const outs = [costf, ...grad(costf, [V, c])];
+    const givens = new Map<T.Variable, unknown>([
+      [xf, rand([5, 4], { seed: 3, dtype: 'float32', lo: -3, hi: 3 })],
+      [c, rand([3], { seed: 4, dtype: 'float32' })],
+      [y, labels(5, 3)],
+    ]);
+    const want = T.evaluate(outs, givens);
+    const fg = optimized([xf, c, y], outs, { mode: 'fast_run' });
+    expect(countOps(fg, 'CrossentropySoftmax1HotDx')).toBe(1);
+    T.evaluate(fg.outputs, givens).forEach((g, k) => expectClose(g, want[k], 1e-5, 1e-6));
+  });
+
+  test('rewrites do not touch the user graph when given a clone', () => {
+    const fg = makeFg([x, y], outputs);
+    optimizeGraph(fg);
+    expect(cost.owner!.inputs[0].owner!.inputs[0].owner!.inputs[0].owner!.op.kind).toBe(
+      'CrossentropyCategorical1Hot',
+    );
+    expect(isElemwise(grads[0].owner, 'add')).toBe(true);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * The default rewrite database (Theano's `optdb`), the registration helpers (Theano's
+ * `register_canonicalize`, `register_stabilize`, `register_specialize`) and `optimizeGraph`,
+ * which runs the database on a FunctionGraph for a mode.
+ */
+import { type FunctionGraph, config } from '@theano-ts/symbolic';
+import { constantFolding } from './constant-folding';
+import {
+  type OptimizerMode,
+  type PhaseReport,
+  type RegisterOptions,
+  RewriteDatabase,
+  type RewriteEntry,
+} from './database';
+import { elemwiseFusion } from './fusion';
+import { localAddRemoveZeros, localMulOne, localNegNeg, localPowSpecialize } from './math-rewrites';
+import { mergeRewriter } from './merge';
+import { type OnRewriteError, type Rewriter, RewriteRun } from './rewriter';
+import { log1msigmToSoftplus, logsigmToSoftplus } from './sigmoid-rewrites';
+import {
+  crossentropyToCrossentropyWithSoftmax,
+  localLogSoftmax,
+  localLogSoftmaxGrad,
+  localSoftmaxGradToCrossentropyWithSoftmaxGrad,
+} from './softmax-rewrites';
+
+/** Tags of the phase helpers: stabilizations run in every mode, including fast_compile. */
+const PHASE_TAGS = {
+  canonicalize: ['fast_run', 'canonicalize'],
+  stabilize: ['fast_run', 'fast_compile', 'stabilize'],
+  specialize: ['fast_run', 'specialize'],
+} as const;
+
+/** Put the built-in rewrites into `db`. */
+export function registerBuiltinRewrites(db: RewriteDatabase): void {
+  const both = ['fast_run', 'fast_compile'];
+  db.register(mergeRewriter, { phase: 'merge1', tags: both });
+  for (const phase of ['canonicalize', 'stabilize', 'specialize'] as const) {
+    db.register(constantFolding, { phase, tags: both, final: true, position: 1000 });
+    db.register(mergeRewriter, { phase, tags: both, final: true, position: 1001 });
+  }
+  for (const rw of [localMulOne, localAddRemoveZeros, localNegNeg])
+    db.register(rw, { phase: 'canonicalize', tags: PHASE_TAGS.canonicalize });
+  for (const rw of [
+    localLogSoftmax,
+    localLogSoftmaxGrad,
+    crossentropyToCrossentropyWithSoftmax,
+    localSoftmaxGradToCrossentropyWithSoftmaxGrad,
+  ])
+    db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, 'xent', 'softmax'] });
+  for (const rw of [logsigmToSoftplus, log1msigmToSoftplus])
+    db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, 'sigmoid'] });
+  db.register(localPowSpecialize, { phase: 'specialize', tags: PHASE_TAGS.specialize });
+  db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
+  db.register(mergeRewriter, { phase: 'merge2', tags: both });
+}
+
+let defaultDb: RewriteDatabase | undefined;
+
+/** The database `optimizeGraph` uses unless given another (Theano's `optdb`). */
+export function defaultDatabase(): RewriteDatabase {
+  if (!defaultDb) {
+    defaultDb = new RewriteDatabase();
+    registerBuiltinRewrites(defaultDb);
+  }
+  return defaultDb;
+}
+
+/**
+ * Register a rewrite in the default database (or `opts.db`), e.g.
+ * `registerRewrite(myRewrite, { phase: 'canonicalize', tags: ['fast_run'] })`.
+ */
+export function registerRewrite(
+  rewriter: Rewriter,
+  opts: RegisterOptions & { db?: RewriteDatabase },
+): RewriteEntry {
+  return (opts.db ?? defaultDatabase()).register(rewriter, opts);
+}
+
+/** Theano's `register_canonicalize`: phase canonicalize, tags fast_run + canonicalize + `tags`. */
+export const registerCanonicalize = (rw: Rewriter, ...tags: string[]): RewriteEntry =>
+  registerRewrite(rw, { phase: 'canonicalize', tags: [...PHASE_TAGS.canonicalize, ...tags] });
+
+/**
+ * Theano's `register_stabilize`: phase stabilize, tags fast_run + fast_compile + stabilize +
+ * `tags` (stabilizations run in every mode: Theano skipped them in FAST_COMPILE).
+ */
+export const registerStabilize = (rw: Rewriter, ...tags: string[]): RewriteEntry =>
+  registerRewrite(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, ...tags] });
+
+/** Theano's `register_specialize`: phase specialize, tags fast_run + specialize + `tags`. */
+export const registerSpecialize = (rw: Rewriter, ...tags: string[]): RewriteEntry =>
+  registerRewrite(rw, { phase: 'specialize', tags: [...PHASE_TAGS.specialize, ...tags] });
+
+/** Options of {@link optimizeGraph}. */
+export interface OptimizeOptions {
+  /**
+   * 'fast_run' (default): every rewrite tagged fast_run. 'fast_compile': merge, constant
+   * folding and all stabilizations. 'none': nothing but what `include` names.
+   */
+  mode?: OptimizerMode;
+  /** Rewrite names or tags to add (Theano's `optimizer_including`, `Mode.including`). */
+  include?: readonly string[];
+  /** Rewrite names or tags to leave out, e.g. 'fusion' (Theano's `optimizer_excluding`). */
+  exclude?: readonly string[];
+  /** Push `{ rewrite, node }` into `fgraph.trace` for each rewrite applied. Default `config.traceRewrites`. */
+  trace?: boolean;
+  /** When a rewrite throws or returns a badly typed replacement. Default 'raise'. */
+  onError?: OnRewriteError;
+  /** Loop guard of each equilibrium phase (passes). Default 50. */
+  maxIterations?: number;
+  /** The database to query. Default {@link defaultDatabase}. */
+  db?: RewriteDatabase;
+}
+
+/** What {@link optimizeGraph} did. */
+export interface OptimizeReport {
+  /** How many times each rewrite fired, by name. */
+  applied: Record<string, number>;
+  /** Per phase: replacements and milliseconds. */
+  phases: PhaseReport[];
+  /** Names of equilibria stopped by their loop guard (empty normally). */
+  limitsHit: string[];
+}
+
+/**
+ * Rewrite `fgraph` in place with the rewrites `opts` selects, phase by phase: merge →
+ * canonicalize → stabilize → specialize → fusion → (inplace) → merge (Theano's optdb run by
+ * a Mode's optimizer). Every replacement keeps the replaced variable's type.
+ * @example
+ * const fg = new FunctionGraph([x], [T.log(T.softmax(x))]);
+ * optimizeGraph(fg, { mode: 'fast_compile', trace: true }); // fg.outputs[0] is LogSoftmax(x)
+ * @throws TypeError for an include/exclude word that names no rewrite or tag; Error when a
+ *   rewrite fails and `onError` is 'raise'.
+ */
+export function optimizeGraph(fgraph: FunctionGraph, opts: OptimizeOptions = {}): OptimizeReport {
+  const db = opts.db ?? defaultDatabase();
+  const entries = db.query({
+    mode: opts.mode ?? 'fast_run',
+    include: opts.include,
+    exclude: opts.exclude,
+  });
+  const run = new RewriteRun({ trace: opts.trace ?? config.traceRewrites, onError: opts.onError });
+  const phases = RewriteDatabase.compose(entries, { maxIterations: opts.maxIterations }).apply(
+    fgraph,
+    run,
+  );
+  return { applied: Object.fromEntries(run.counts), phases, limitsHit: [...run.limitsHit] };
+}

@@ -1,0 +1,213 @@
+/**
+ * The rewrite framework's building blocks: node rewriters (Theano's `@node_rewriter`, formerly
+ * `local_optimizer`), graph rewriters (Theano's `GraphRewriter`, formerly `Optimizer`) and the
+ * run context that applies replacements with type checks and records a trace.
+ */
+import {
+  type Apply,
+  type FunctionGraph,
+  type OpName,
+  type ScalarOpName,
+  type TensorType,
+  type Variable,
+  cast,
+  opLabel,
+} from '@theano-ts/symbolic';
+
+/**
+ * What a node rewriter applies to: an op kind (`'Softmax'`), or for Elemwise a scalar op
+ * (`'Elemwise:log'`, `'Elemwise:composite'`). Theano's `tracks` argument of `@node_rewriter`.
+ */
+export type Track = OpName | `Elemwise:${ScalarOpName}` | 'Elemwise:composite';
+
+/**
+ * The body of a node rewriter: given the graph and a node it tracks, return the replacements
+ * for the node's outputs (one entry per output; `null` keeps that output), or `null` /
+ * `undefined` / `false` when it does not apply. Replacements must have the type of the
+ * variable they replace (same dtype and rank, same broadcastable dimensions); use
+ * {@link matchType} to cast. Never mutate the graph directly.
+ */
+export type NodeRewriteFn = (
+  fgraph: FunctionGraph,
+  node: Apply,
+) => readonly (Variable | null)[] | null | undefined | false;
+
+/** A named rewrite of one node (Theano's `NodeRewriter`, made with `@node_rewriter`). */
+export interface NodeRewriter {
+  readonly kind: 'node';
+  /** Unique name, used in traces and by `include` / `exclude` (Theano's names where they exist). */
+  readonly name: string;
+  /** Ops it applies to; `null` means every node. */
+  readonly tracks: readonly Track[] | null;
+  /** Tags it brings to its database entry (in addition to those given at registration). */
+  readonly tags: readonly string[];
+  readonly transform: NodeRewriteFn;
+}
+
+/** A named whole-graph pass (Theano's `GraphRewriter`): merge, fusion, walkers, equilibria. */
+export interface GraphRewriter {
+  readonly kind: 'graph';
+  readonly name: string;
+  readonly tags: readonly string[];
+  /** Rewrite `fgraph` in place; returns the number of replacements made. */
+  apply(fgraph: FunctionGraph, run: RewriteRun): number;
+}
+
+export type Rewriter = NodeRewriter | GraphRewriter;
+
+/**
+ * Make a node rewriter (Theano's `@node_rewriter(tracks)` decorator).
+ * @example
+ * const localNegNeg = nodeRewriter('local_neg_neg', ['Elemwise:neg'], (_fg, node) => {
+ *   const inner = node.inputs[0].owner;
+ *   return inner && isElemwise(inner, 'neg') ? [inner.inputs[0]] : null;
+ * });
+ */
+export function nodeRewriter(
+  name: string,
+  tracks: readonly Track[] | null,
+  transform: NodeRewriteFn,
+  opts: { tags?: readonly string[] } = {},
+): NodeRewriter {
+  return { kind: 'node', name, tracks, tags: opts.tags ?? [], transform };
+}
+
+/** Make a graph rewriter from a function (Theano's `GraphRewriter.apply`). */
+export function graphRewriter(
+  name: string,
+  apply: (fgraph: FunctionGraph, run: RewriteRun) => number,
+  opts: { tags?: readonly string[] } = {},
+): GraphRewriter {
+  return { kind: 'graph', name, tags: opts.tags ?? [], apply };
+}
+
+/** What to do when a rewrite throws or returns a replacement of the wrong type. */
+export type OnRewriteError = 'raise' | 'warn' | 'ignore';
+
+/** Options of a {@link RewriteRun}. */
+export interface RewriteRunOptions {
+  /** Push `{ rewrite, node }` into `fgraph.trace` for each rewrite applied. */
+  trace?: boolean;
+  /** Default 'raise': a failing rewrite is a bug to report, not to hide (Theano warns: #4594). */
+  onError?: OnRewriteError;
+}
+
+/**
+ * The state of one optimization run: options, how often each rewrite fired, which loop guards
+ * were hit. Every replacement goes through {@link RewriteRun.replace}, which checks types.
+ */
+export class RewriteRun {
+  readonly trace: boolean;
+  readonly onError: OnRewriteError;
+  /** How many times each rewrite (by name) replaced something. */
+  readonly counts = new Map<string, number>();
+  /** Names of equilibria stopped by their loop guard. */
+  readonly limitsHit: string[] = [];
+
+  constructor(opts: RewriteRunOptions = {}) {
+    this.trace = opts.trace ?? false;
+    this.onError = opts.onError ?? 'raise';
+  }
+
+  /** Record that `rewrite` fired on `node` (count, and trace when on). */
+  record(fgraph: FunctionGraph, rewrite: string, node: Apply | string): void {
+    this.counts.set(rewrite, (this.counts.get(rewrite) ?? 0) + 1);
+    if (this.trace)
+      fgraph.trace.push({ rewrite, node: typeof node === 'string' ? node : describeNode(node) });
+  }
+
+  /** Report a rewrite failure according to `onError`. */
+  fail(rewrite: string, node: Apply | undefined, msg: string, cause?: unknown): void {
+    const where = node ? ` on ${describeNode(node)}` : '';
+    const text = `rewrite '${rewrite}' failed${where}: ${msg}`;
+    if (this.onError === 'raise') throw new Error(text, { cause });
+    if (this.onError === 'warn') console.warn(text);
+  }
+
+  /**
+   * Replace each `old` by its `by` in `fgraph` (through `fgraph.replace`), after checking
+   * that types are compatible ({@link canReplace}) and that no replacement depends on the
+   * variable it replaces. Returns false, changing nothing, when a check fails (reported as a
+   * failure when `strict`; merge uses non-strict to skip quietly).
+   */
+  replace(
+    fgraph: FunctionGraph,
+    pairs: readonly (readonly [Variable, Variable])[],
+    rewrite: string,
+    node: Apply | undefined,
+    strict = true,
+  ): boolean {
+    const todo = pairs.filter(([old, by]) => old !== by);
+    if (todo.length === 0) return false;
+    const created = new Set<Apply>();
+    for (const [old, by] of todo) {
+      const why = !canReplace(old.type, by.type)
+        ? `replacement of type ${by.type} cannot stand for ${old.type}`
+        : newNodesOf(fgraph, by, old, created)
+          ? 'the replacement depends on the variable it replaces'
+          : undefined;
+      if (why) {
+        if (strict) this.fail(rewrite, node, why);
+        return false;
+      }
+    }
+    // new nodes keep the user's creation site of the node they replace (Theano's copy_stack_trace)
+    if (node?.trace) for (const n of created) n.trace = node.trace;
+    for (const [old, by] of todo) fgraph.replace(old, by, rewrite);
+    return true;
+  }
+}
+
+/** Short description of a node for traces and errors: `Elemwise{log}(Softmax{axis=1}.out)`. */
+export function describeNode(node: Apply): string {
+  return `${opLabel(node.op)}(${node.inputs.map((v) => String(v)).join(', ')})`;
+}
+
+/**
+ * True when a variable of type `by` may replace one of type `old`: same dtype and rank, the
+ * same broadcastable (static length 1) dimensions, and no conflicting static lengths. A
+ * replacement may know less about static lengths, never broadcast differently.
+ */
+export function canReplace(old: TensorType, by: TensorType): boolean {
+  if (old.dtype !== by.dtype || old.ndim !== by.ndim) return false;
+  return old.shape.every((d, i) => {
+    const e = by.shape[i];
+    if (d === 1 || e === 1) return d === e;
+    return d === null || e === null || d === e;
+  });
+}
+
+/**
+ * `by` adjusted to stand for `like`: cast to its dtype when they differ (the cast is the one
+ * the original expression performed), or `null` when ranks or broadcast patterns differ.
+ */
+export function matchType(by: Variable, like: Variable): Variable | null {
+  if (by.ndim !== like.ndim) return null;
+  const v = by.dtype === like.dtype ? by : cast(by, like.dtype);
+  return canReplace(like.type, v.type) ? v : null;
+}
+
+/**
+ * Collect into `created` the nodes computing `by` that are not yet in the graph (a rewrite's
+ * new nodes); returns true when one of them uses `old` (the replacement would make a cycle).
+ */
+function newNodesOf(
+  fgraph: FunctionGraph,
+  by: Variable,
+  old: Variable,
+  created: Set<Apply>,
+): boolean {
+  const stack = [by];
+  const seen = new Set<Variable>();
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (v === old) return true;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (v.owner && !fgraph.applyNodes.has(v.owner)) {
+      created.add(v.owner);
+      stack.push(...v.owner.inputs);
+    }
+  }
+  return false;
+}
