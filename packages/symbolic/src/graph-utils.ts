@@ -74,13 +74,15 @@ export const isShared = (v: Variable): v is SharedVariable => v instanceof Share
 export class FunctionGraph {
   readonly inputs: Variable[];
   outputs: Variable[];
-  private clientMap = new Map<Variable, Set<[Apply, number] | ['output', number]>>();
+  private readonly inputSet: Set<Variable>;
+  private clientMap = new Map<Variable, Client[]>();
   private nodes = new Set<Apply>();
   /** Names of rewrites applied, with the nodes they touched (filled when tracing). */
   readonly trace: { rewrite: string; node: string }[] = [];
 
   constructor(inputs: readonly Variable[], outputs: readonly Variable[]) {
     this.inputs = [...inputs];
+    this.inputSet = new Set(inputs);
     this.outputs = [...outputs];
     this.rebuild();
   }
@@ -88,25 +90,53 @@ export class FunctionGraph {
   /** Recompute node set and clients from the outputs. */
   rebuild(): void {
     this.clientMap.clear();
-    this.nodes = new Set(toposort(this.outputs, new Set(this.inputs)));
-    for (const node of this.nodes) node.inputs.forEach((v, i) => this.clientsOf(v).add([node, i]));
-    this.outputs.forEach((v, i) => this.clientsOf(v).add(['output', i]));
+    this.nodes = new Set();
+    this.importFrom(this.outputs);
+    this.outputs.forEach((v, i) => this.clientsOf(v).push(['output', i]));
   }
 
-  private clientsOf(v: Variable): Set<[Apply, number] | ['output', number]> {
+  /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
+  private importFrom(vars: readonly Variable[]): void {
+    for (const node of toposort(vars, this.inputSet)) {
+      if (this.nodes.has(node)) continue;
+      this.nodes.add(node);
+      node.inputs.forEach((v, i) => this.clientsOf(v).push([node, i]));
+    }
+  }
+
+  /** Drop nodes that no longer reach an output, starting from `v`. */
+  private prune(v: Variable): void {
+    const stack = [v];
+    while (stack.length) {
+      const node = stack.pop()!.owner;
+      if (!node || !this.nodes.has(node) || node.outputs.some((o) => (this.clientMap.get(o)?.length ?? 0) > 0)) continue;
+      this.nodes.delete(node);
+      node.outputs.forEach((o) => this.clientMap.delete(o));
+      node.inputs.forEach((inp, i) => {
+        const list = this.clientMap.get(inp);
+        if (list) {
+          const k = list.findIndex(([n, j]) => n === node && j === i);
+          if (k >= 0) list.splice(k, 1);
+        }
+        stack.push(inp);
+      });
+    }
+  }
+
+  private clientsOf(v: Variable): Client[] {
     let s = this.clientMap.get(v);
-    if (!s) this.clientMap.set(v, (s = new Set()));
+    if (!s) this.clientMap.set(v, (s = []));
     return s;
   }
 
-  /** The (node, input index) pairs using `v`, plus 'output' when v is a graph output. */
-  clients(v: Variable): readonly ([Apply, number] | ['output', number])[] {
+  /** The (node, input index) pairs using `v`, plus ['output', i] when v is graph output i. */
+  clients(v: Variable): readonly Client[] {
     return [...(this.clientMap.get(v) ?? [])];
   }
 
   /** Apply nodes in topological order. */
   toposort(): Apply[] {
-    return toposort(this.outputs, new Set(this.inputs));
+    return toposort(this.outputs, this.inputSet);
   }
 
   get applyNodes(): ReadonlySet<Apply> {
@@ -114,21 +144,31 @@ export class FunctionGraph {
   }
 
   /**
-   * Replace `v` by `by` in all clients. `by` must have a compatible type (same dtype and rank;
-   * static dims may only be refined).
-   * @throws TypeError when the types differ, naming the rewrite.
+   * Replace `v` by `by` in all its clients, updating clients and nodes incrementally. `by` must
+   * have the same dtype, rank and broadcastable dimensions (static lengths may only be refined).
+   * @throws TypeError when the types differ, naming `reason` (the rewrite).
    */
   replace(v: Variable, by: Variable, reason = 'replace'): void {
     if (v === by) return;
-    if (v.type.dtype !== by.type.dtype || v.type.ndim !== by.type.ndim)
+    const bv = v.type.broadcastable;
+    if (
+      v.type.dtype !== by.type.dtype ||
+      v.type.ndim !== by.type.ndim ||
+      by.type.broadcastable.some((b, i) => b !== bv[i]) ||
+      v.type.shape.some((d, i) => d !== null && by.type.shape[i] !== null && by.type.shape[i] !== d)
+    )
       throw new TypeError(`${reason}: cannot replace ${v} (${v.type}) by ${by} (${by.type})`);
-    const users = this.clients(v);
-    // Apply inputs are readonly for users; the graph owns them during rewriting
+    const users = this.clientMap.get(v) ?? [];
+    this.clientMap.set(v, []);
+    this.importFrom([by]);
+    const target = this.clientsOf(by);
     for (const c of users) {
+      // Apply inputs are readonly for users; the graph owns them during rewriting
       if (c[0] === 'output') this.outputs[c[1]] = by;
       else (c[0].inputs as Variable[])[c[1]] = by;
+      target.push(c);
     }
-    this.rebuild();
+    this.prune(v);
   }
 
   /** Replace several pairs, in order. */
@@ -136,6 +176,9 @@ export class FunctionGraph {
     for (const [a, b] of pairs) this.replace(a, b, reason);
   }
 }
+
+/** A user of a variable: an Apply node and the input position, or graph output i. */
+export type Client = [Apply, number] | ['output', number];
 
 /** A fresh variable of the same type (for graph inputs). */
 export const cloneVariable = (v: Variable): Variable => new Variable(new TensorType(v.type.dtype, v.type.shape), v.name);

@@ -32,8 +32,11 @@ export interface OpSpec<K extends OpName> {
   label(params: OpParams[K]): string;
 }
 
-const fail = (op: string, msg: string): never => {
-  throw new TheanoTypeError(`${op}: ${msg}`);
+/** Op names in messages; a function when building the name costs (a big Composite). */
+type OpLabel = string | (() => string);
+
+const fail = (op: OpLabel, msg: string): never => {
+  throw new TheanoTypeError(`${typeof op === 'string' ? op : op()}: ${msg}`);
 };
 
 const describeVar = (v: Variable, i: number): string => `input ${i}${v.name ? ` '${v.name}'` : ''} (${v.type})`;
@@ -69,7 +72,7 @@ export function evalComposite(c: CompositeScalarOp, xs: readonly number[]): numb
   return c.outputs.map((o) => vals[o]);
 }
 
-function elemwiseShape(opName: string, inputs: readonly Variable[]): Dim[] {
+function elemwiseShape(opName: OpLabel, inputs: readonly Variable[]): Dim[] {
   const ndim = inputs[0].ndim;
   const out: Dim[] = [];
   for (let d = 0; d < ndim; d++) {
@@ -139,7 +142,8 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
   Elemwise: {
     label: (p) => `Elemwise{${scalarOpLabel(p.scalarOp)}}`,
     infer(p, inputs) {
-      const label = `Elemwise{${scalarOpLabel(p.scalarOp)}}`;
+      // the label of a big Composite is long: build it only for an error message
+      const label = () => `Elemwise{${scalarOpLabel(p.scalarOp)}}`;
       const nin = p.scalarOp.name === 'composite' ? p.scalarOp.nin : SCALAR_OPS[p.scalarOp.name].nin;
       if (inputs.length !== nin) fail(label, `expected ${nin} inputs, got ${inputs.length}`);
       const nd = inputs[0]?.ndim ?? 0;
