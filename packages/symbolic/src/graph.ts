@@ -176,8 +176,8 @@ export class Constant extends Variable {
     name?: string,
   ) {
     super(type, name);
-    const head = data.size <= 64 ? Array.from(data.toFlat()).join(',') : `${this.id}`;
-    this.signature = `${data.dtype}${formatShape(data.shape)}[${head}]`;
+    const head = data.size <= 64 ? Array.from(data.toFlat(), (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',') : `${this.id}`;
+    this.signature = `${type}|${data.dtype}${formatShape(data.shape)}[${head}]`;
   }
   override toString(): string {
     return this.name ?? (this.data.size === 1 ? `TensorConstant{${this.data.item()}}` : `TensorConstant{${this.data.dtype}${formatShape(this.data.shape)}}`);
