@@ -1,1 +1,19 @@
-export {};
+export {
+  createGpujsBackend,
+  isGpuKernelClass,
+  GPU_KERNEL_CLASSES,
+  type GpujsBackend,
+  type GpujsBackendOptions,
+  type GpujsMode,
+  type FallbackRecord,
+} from './backend';
+export { GpuTensor } from './gpu-tensor';
+export {
+  GPU_SCALAR_TEMPLATES,
+  GPU_MATH_FUNCTIONS,
+  gpuScalarSupport,
+  gpuScalarBody,
+  type GpuScalarTemplate,
+  UnsupportedOnGpu,
+} from './scalar-gpu';
+export { gatherKernelSource, dotKernelSource } from './codegen';

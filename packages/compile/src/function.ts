@@ -195,6 +195,7 @@ export function theanoFunction(
     return slotOf(v);
   });
   const nOut = outVars.length;
+  const constantSlots = new Set(constants.map(([s]) => s));
   const leafSlots = new Set([...inputVars, ...shareds].map((v) => slot.get(v)!).concat(constants.map(([s]) => s)));
   // free intermediates after their last use
   const lastUse = new Map<number, number>();
@@ -224,6 +225,8 @@ export function theanoFunction(
     positional.forEach((v, i) => (given[i] = v as Value));
     // 2. check every input before any work
     const storage = new Array<unknown>(slot.size);
+    // host arrays the caller or a shared variable owns: outputs and updates must not alias them
+    const owned = new Set<unknown>();
     ins.forEach((inp, i) => {
       let v = given[i];
       if (v === undefined) v = inp.opts.value;
@@ -236,9 +239,14 @@ export function theanoFunction(
       });
       if (inp.opts.strict && v instanceof NDArray && v.dtype !== inp.variable.dtype)
         throw new TypeError(`${fnName}: input ${i} ${label(inp.variable, i)} is strict: expected dtype ${inp.variable.dtype}, got ${v.dtype}`);
+      owned.add(arr.data);
       storage[i] = backend.fromHost(arr);
     });
-    shareds.forEach((s) => (storage[slot.get(s)!] = backend.fromHost(s.internal)));
+    shareds.forEach((s) => {
+      const v = s.internal;
+      owned.add(v.data);
+      storage[slot.get(s)!] = backend.fromHost(v);
+    });
     for (const [s, v] of constants) storage[s] = v;
     // 3. run the schedule
     for (let k = 0; k < schedule.length; k++) {
@@ -253,15 +261,14 @@ export function theanoFunction(
       for (const s of frees[k]) storage[s] = undefined;
     }
     // 4. outputs (fresh unless borrowed), then all updates together
-    const leafBuffers = new Set([...inputVars.map((_, i) => storage[i]), ...shareds.map((s) => storage[slot.get(s)!])].map((v) => (v instanceof NDArray ? v.data : v)));
     const result = outIdx.slice(0, nOut).map((s, i) => {
       const a = backend.toHost(storage[s]);
-      return !borrowOut[i] && (leafBuffers.has(a.data) || constants.some(([c]) => c === s)) ? a.copy() : a;
+      return !borrowOut[i] && (owned.has(a.data) || constantSlots.has(s)) ? a.copy() : a;
     });
     const outBuffers = new Set(result.map((a) => a.data));
     const newValues = updates.map((_, j) => {
       const a = backend.toHost(storage[outIdx[nOut + j]]);
-      return leafBuffers.has(a.data) || outBuffers.has(a.data) || !a.isContiguous ? a.copy() : a;
+      return owned.has(a.data) || outBuffers.has(a.data) || constantSlots.has(outIdx[nOut + j]) || !a.isContiguous ? a.copy() : a;
     });
     updates.forEach(([s], j) => s.setInternal(newValues[j]));
     return single ? result[0] : result;

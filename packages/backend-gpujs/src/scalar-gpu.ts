@@ -1,0 +1,198 @@
+import type { DType } from '@theano-ts/tensor';
+import { type ScalarOp, type ScalarOpName, SCALAR_OPS } from '@theano-ts/symbolic';
+
+/**
+ * GPU-safe code for one scalar op. Receives the argument names (always plain identifiers) and
+ * a generator of fresh temporary names; returns an expression, or statements plus an expression.
+ * The code is JavaScript in the subset gpu.js translates to GLSL (and that its CPU / WebAssembly
+ * kernels run as well): `const` declarations, arithmetic, comparisons, `&&`, ternaries and the
+ * Math functions listed in {@link GPU_MATH_FUNCTIONS}.
+ */
+export type GpuScalarTemplate = (args: readonly string[], fresh: () => string) => string | { lines: string[]; expr: string };
+
+/** Math functions that every gpu.js kernel class implements faithfully enough to use. */
+export const GPU_MATH_FUNCTIONS: ReadonlySet<string> = new Set(['abs', 'exp', 'log', 'sqrt', 'max', 'min', 'floor', 'ceil', 'trunc', 'sign', 'pow']);
+
+/** A numeric literal that gpu.js types as a float (`2.0`, `(-0.5)`); throws for NaN and ±Infinity. */
+export function lit(v: number): string {
+  if (!Number.isFinite(v)) throw new UnsupportedOnGpu(`the constant ${v} has no GLSL literal`);
+  let s = String(Math.abs(v));
+  if (!/[.e]/.test(s)) s += '.0';
+  return v < 0 || Object.is(v, -0) ? `(-${s})` : s;
+}
+
+/** Thrown by the code generator for what it cannot express on the GPU (the node falls back to the CPU). */
+export class UnsupportedOnGpu extends Error {
+  override name = 'UnsupportedOnGpu';
+}
+
+/**
+ * log1p(x): log(1 + x) away from 0; near 0, 2 atanh(s) with s = x / (2 + x) as a series (|s| <= 0.2,
+ * so six terms reach float32 precision). No identity like log(u) * x / (u - 1) is used: GPU shader
+ * compilers may fold (1 + x) - 1 or log(exp(x)) algebraically, which would defeat it.
+ */
+const log1pCode = (x: string, fresh: () => string) => {
+  const s = fresh();
+  const s2 = fresh();
+  return {
+    lines: [`const ${s} = ${x} / (2.0 + ${x});`, `const ${s2} = ${s} * ${s};`],
+    expr:
+      `(${x} > -0.3 && ${x} < 0.5 ? 2.0 * ${s} * (1.0 + ${s2} * (1.0 / 3.0 + ${s2} * (1.0 / 5.0 + ${s2} * (1.0 / 7.0 + ${s2} * (1.0 / 9.0 + ${s2} * (1.0 / 11.0)))))) ` +
+      `: Math.log(1.0 + ${x}))`,
+  };
+};
+
+/** expm1(x): exp(x) - 1 away from 0; for |x| < 0.5 its Taylor series to x^10 (relative error < 1e-9). */
+const expm1Code = (x: string) => {
+  let poly = '1.0';
+  for (let k = 10; k >= 2; k--) poly = `(1.0 + ${x} / ${k}.0 * ${poly})`;
+  return { lines: [], expr: `(Math.abs(${x}) < 0.5 ? ${x} * ${poly} : Math.exp(${x}) - 1.0)` };
+};
+
+/**
+ * The GPU overrides, keyed by scalar op name. An op without an entry here uses its `js`
+ * template from symbolic's SCALAR_OPS when that template only uses {@link GPU_MATH_FUNCTIONS};
+ * otherwise the node falls back to the CPU. gpu.js' GLSL versions of log1p / expm1 (log(1 + x),
+ * exp(x) - 1) lose all precision near 0, its tanh ((e^2x - 1) / (e^2x + 1)) gives NaN for
+ * |x| > 44, and GLSL's pow is undefined for a negative base: these are replaced. Comparisons,
+ * switch and relu are rewritten with float literals and `!= 0.0` conditions (GLSL types).
+ */
+export const GPU_SCALAR_TEMPLATES: Partial<Record<ScalarOpName, GpuScalarTemplate>> = {
+  pow: ([a, b], fresh) => {
+    const m = fresh();
+    const r = fresh();
+    return {
+      lines: [
+        // |a| ** b with the sign of a negative base restored for integer exponents (GLSL pow is undefined for a < 0)
+        `const ${m} = Math.pow(Math.abs(${a}), ${b});`,
+        `const ${r} = (${a} < 0.0 ? (${b} == Math.floor(${b}) ? (${b} - 2.0 * Math.floor(${b} / 2.0) == 1.0 ? -${m} : ${m}) : Math.pow(${a}, ${b})) : ${m});`,
+      ],
+      // integer ** non-negative integer is an integer: undo exp2/log2 rounding (3 ** 3 = 26.99998 on GPUs)
+      expr: `(${b} == 0.0 ? 1.0 : (${a} == Math.floor(${a}) && ${b} == Math.floor(${b}) && ${b} > 0.0 ? Math.floor(${r} + 0.5) : ${r}))`,
+    };
+  },
+  log1p: ([x], fresh) => log1pCode(x, fresh),
+  expm1: ([x]) => expm1Code(x),
+  tanh: ([x], fresh) => {
+    // tanh(|x|) = e / (e + 2) with e = expm1(2|x|); saturates instead of inf / inf
+    const ax = fresh();
+    const ax2 = fresh();
+    const e = fresh();
+    const em = expm1Code(ax2);
+    return {
+      lines: [`const ${ax} = Math.abs(${x});`, `const ${ax2} = 2.0 * ${ax};`, ...em.lines, `const ${e} = ${em.expr};`],
+      expr: `(${ax} > 20.0 ? Math.sign(${x}) : Math.sign(${x}) * (${e} / (${e} + 2.0)))`,
+    };
+  },
+  sigmoid: ([x], fresh) => {
+    const e = fresh();
+    return { lines: [`const ${e} = Math.exp(-Math.abs(${x}));`], expr: `(${x} >= 0.0 ? 1.0 / (1.0 + ${e}) : ${e} / (1.0 + ${e}))` };
+  },
+  softplus: ([x], fresh) => {
+    // max(x, 0) + log1p(exp(-|x|))
+    const e = fresh();
+    const l = log1pCode(e, fresh);
+    return { lines: [`const ${e} = Math.exp(-Math.abs(${x}));`, ...l.lines], expr: `(Math.max(${x}, 0.0) + ${l.expr})` };
+  },
+  relu: ([x]) => `(${x} > 0.0 ? ${x} : 0.0)`,
+  sgn: ([x]) => `Math.sign(${x})`,
+  gt: ([a, b]) => `(${a} > ${b} ? 1.0 : 0.0)`,
+  ge: ([a, b]) => `(${a} >= ${b} ? 1.0 : 0.0)`,
+  lt: ([a, b]) => `(${a} < ${b} ? 1.0 : 0.0)`,
+  le: ([a, b]) => `(${a} <= ${b} ? 1.0 : 0.0)`,
+  eq: ([a, b]) => `(${a} == ${b} ? 1.0 : 0.0)`,
+  neq: ([a, b]) => `(${a} != ${b} ? 1.0 : 0.0)`,
+  // GLSL's ternary needs a boolean condition; values are floats on the GPU
+  switch: ([c, a, b]) => `(${c} != 0.0 ? ${a} : ${b})`,
+  reciprocal: ([x]) => `(1.0 / ${x})`,
+  sqr: ([x]) => `(${x} * ${x})`,
+};
+
+/** The Math functions an expression calls. */
+const mathCalls = (code: string): string[] => [...code.matchAll(/Math\.(\w+)/g)].map((m) => m[1]);
+
+/** The GPU code of primitive op `name`, or a reason why there is none. */
+function templateFor(name: ScalarOpName): GpuScalarTemplate | string {
+  const own = GPU_SCALAR_TEMPLATES[name];
+  if (own) return own;
+  const spec = SCALAR_OPS[name];
+  if (!spec) return `unknown scalar op '${name}'`;
+  const probe = spec.js(Array.from({ length: spec.nin }, (_, i) => `a${i}`));
+  const bad = mathCalls(probe).filter((f) => !GPU_MATH_FUNCTIONS.has(f));
+  if (bad.length) return `scalar op '${name}' uses Math.${bad[0]}, which has no GPU-safe template`;
+  if (/===|!==|\?/.test(probe)) return `scalar op '${name}' uses a construct without a GPU-safe template`;
+  return (args) => spec.js(args);
+}
+
+/** Whether the GPU can compute scalar op `op`; a reason string when it cannot. */
+export function gpuScalarSupport(op: ScalarOp): true | string {
+  if (op.name !== 'composite') {
+    const t = templateFor(op.name);
+    return typeof t === 'string' ? t : true;
+  }
+  for (const n of op.nodes) {
+    if (n.op.name === 'constant') {
+      if (!Number.isFinite(n.op.value)) return `Composite constant ${n.op.value} has no GLSL literal`;
+      continue;
+    }
+    const t = templateFor(n.op.name);
+    if (typeof t === 'string') return t;
+  }
+  return true;
+}
+
+/**
+ * Statements turning float value `v` into how `dtype` stores it, in float arithmetic (values on
+ * the GPU are float32: integers are exact up to 2^24). Returns the name holding the result.
+ */
+export function roundGpu(v: string, dtype: DType, lines: string[], fresh: () => string): string {
+  if (dtype === 'float32' || dtype === 'float64') return v;
+  const r = fresh();
+  if (dtype === 'bool') {
+    lines.push(`const ${r} = (${v} != 0.0 ? 1.0 : 0.0);`);
+    return r;
+  }
+  const t = fresh();
+  lines.push(`const ${t} = Math.trunc(${v});`);
+  const wrap = (m: number, lo: number) => `const ${r} = ${t} - ${lit(m)} * Math.floor((${t} - ${lit(lo)}) / ${lit(m)});`;
+  if (dtype === 'int32') return t; // wrap-around beyond 2^31 is not emulated (float32 is exact only to 2^24 anyway)
+  if (dtype === 'int16') lines.push(wrap(65536, -32768));
+  else if (dtype === 'int8') lines.push(wrap(256, -128));
+  else lines.push(wrap(256, 0)); // uint8
+  return r;
+}
+
+/**
+ * Statements computing scalar op `op` on input names `ins` (one per input, float values), each
+ * result rounded to its dtype like backend-cpu's `scalarBody` does. Returns the statements and the
+ * names of the outputs. @throws UnsupportedOnGpu for what has no GPU code.
+ */
+export function gpuScalarBody(
+  op: ScalarOp,
+  ins: readonly string[],
+  outDtypes: readonly DType[],
+  fresh: () => string,
+): { lines: string[]; outs: string[] } {
+  const support = gpuScalarSupport(op);
+  if (support !== true) throw new UnsupportedOnGpu(support);
+  const lines: string[] = [];
+  const apply = (name: ScalarOpName, args: readonly string[], dtype: DType): string => {
+    const t = templateFor(name) as GpuScalarTemplate;
+    const code = t(args, fresh);
+    const { lines: pre, expr } = typeof code === 'string' ? { lines: [], expr: code } : code;
+    lines.push(...pre);
+    const v = fresh();
+    lines.push(`const ${v} = ${expr};`);
+    return roundGpu(v, dtype, lines, fresh);
+  };
+  if (op.name !== 'composite') return { lines, outs: [apply(op.name, ins, outDtypes[0])] };
+  const names = [...ins];
+  for (const n of op.nodes) {
+    if (n.op.name === 'constant') {
+      const v = fresh();
+      lines.push(`const ${v} = ${lit(n.op.value)};`);
+      names.push(roundGpu(v, n.dtype, lines, fresh));
+    } else names.push(apply(n.op.name, n.args.map((a) => names[a]), n.dtype));
+  }
+  return { lines, outs: op.outputs.map((o) => names[o]) };
+}
