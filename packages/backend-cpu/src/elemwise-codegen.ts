@@ -1,5 +1,5 @@
 import { type DType, NDArray, broadcastShapes, formatShape, shapeSize, typedArrayFor, type TypedArray } from '@theano-ts/tensor';
-import { type Apply, type ScalarOp, SCALAR_OPS, type CompositeNode, opLabel } from '@theano-ts/symbolic';
+import { type Apply, type ScalarOp, type ScalarOpName, SCALAR_OPS, type CompositeNode, opLabel } from '@theano-ts/symbolic';
 
 /** JS expression rounding a float64 value to how `dtype` stores it. */
 export function roundExpr(expr: string, dtype: DType): string {
@@ -17,9 +17,25 @@ export function roundExpr(expr: string, dtype: DType): string {
     case 'uint8':
       return `(Math.trunc(${expr}) & 255)`;
     case 'bool':
-      return `((${expr}) ? 1 : 0)`;
+      // != 0, so NaN is true (castScalar, NumPy)
+      return `((${expr}) !== 0 ? 1 : 0)`;
   }
 }
+
+/**
+ * Templates used instead of symbolic's `js` where that one is not bit-exact with the reference
+ * `impl`: Math.max / Math.min give +0 for maximum(0, -0) where numpy.maximum gives -0.
+ * Arguments are always variable names here, so repeating them is free.
+ */
+const CPU_TEMPLATES: Partial<Record<ScalarOpName, (args: readonly string[]) => string>> = {
+  maximum: ([a, b]) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : ${a} > ${b} ? ${a} : ${b})`,
+  minimum: ([a, b]) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : ${a} < ${b} ? ${a} : ${b})`,
+};
+
+const scalarJs = (name: ScalarOpName, args: readonly string[]): string => (CPU_TEMPLATES[name] ?? SCALAR_OPS[name].js)(args);
+
+/** A JS literal for a constant (String(-0) would lose the sign). */
+const literal = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
 
 /**
  * Statements computing a scalar op's outputs from input variables `x0..x{n-1}`: returns the
@@ -28,12 +44,12 @@ export function roundExpr(expr: string, dtype: DType): string {
  */
 export function scalarBody(op: ScalarOp, inDtypes: readonly DType[], outDtypes: readonly DType[]): { lines: string[]; outs: string[] } {
   const inputs = inDtypes.map((_, i) => `x${i}`);
-  if (op.name !== 'composite') return { lines: [], outs: [roundExpr(SCALAR_OPS[op.name].js(inputs), outDtypes[0])] };
+  if (op.name !== 'composite') return { lines: [], outs: [roundExpr(scalarJs(op.name, inputs), outDtypes[0])] };
   const names = [...inputs];
   const lines: string[] = [];
   op.nodes.forEach((n: CompositeNode, j) => {
     const name = `t${j}`;
-    const e = n.op.name === 'constant' ? String(n.op.value) : SCALAR_OPS[n.op.name].js(n.args.map((a) => names[a]));
+    const e = n.op.name === 'constant' ? literal(n.op.value) : scalarJs(n.op.name, n.args.map((a) => names[a]));
     lines.push(`const ${name} = ${roundExpr(e, n.dtype)};`);
     names.push(name);
   });

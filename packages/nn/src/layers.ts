@@ -27,12 +27,14 @@ export interface DenseOptions {
   /** Bias initializer (default zeros). */
   biasInit?: Initializer;
   useBias?: boolean;
-  /** Seeded generator for the initial weights (default: seed 0). */
+  /** Seeded generator for the initial weights (default: one shared generator with seed 0). */
   rng?: Generator;
   name?: string;
 }
 
 let denseCount = 0;
+/** Layers built without an `rng` draw from this one generator (seed 0), in creation order. */
+const defaultRng = new Generator(0);
 
 /**
  * A fully connected layer: y = activation(x · W + b), x of shape (batch, units_in), W of shape
@@ -53,7 +55,7 @@ export class Dense implements Layer {
     for (const [k, v] of [['unitsIn', unitsIn], ['unitsOut', unitsOut]] as const)
       if (!Number.isInteger(v) || v <= 0) throw new TheanoTypeError(`Dense: ${k} must be a positive integer, got ${v}${builtAt(userStackLine())}`);
     this.name = opts.name ?? `dense_${denseCount++}`;
-    const rng = opts.rng ?? new Generator(0);
+    const rng = opts.rng ?? defaultRng;
     this.W = shared((opts.kernelInit ?? glorotUniform)([unitsIn, unitsOut], rng), `${this.name}.W`);
     this.b = opts.useBias === false ? undefined : shared((opts.biasInit ?? zerosInit)([unitsOut], rng), `${this.name}.b`);
     const act = opts.activation ?? 'linear';

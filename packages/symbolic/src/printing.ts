@@ -13,7 +13,8 @@ function idTag(n: number): string {
 
 /**
  * Theano's debugprint: one line per variable, its op and an `[id X]` tag, inputs indented
- * below with ` |`; a node seen before prints only its tag. `note` may annotate nodes.
+ * below with ` |` (the bar continues down to an input's later siblings, as in Theano); a node
+ * seen before prints its line again but not its inputs. `note` may annotate nodes.
  */
 export function debugprint(outputs: Variable | readonly Variable[], opts: { note?: (v: Variable) => string | undefined } = {}): string {
   const outs = Array.isArray(outputs) ? outputs : [outputs as Variable];
@@ -23,7 +24,8 @@ export function debugprint(outputs: Variable | readonly Variable[], opts: { note
     if (!ids.has(k)) ids.set(k, idTag(ids.size));
     return ids.get(k)!;
   };
-  const walk = (v: Variable, prefix: string, depth: number) => {
+  // prefix: this line's; childPrefix: what the lines below it (its inputs) start with
+  const walk = (v: Variable, prefix: string, childPrefix: string) => {
     const key = v.owner ?? v;
     const seen = ids.has(key);
     const id = tag(key);
@@ -36,9 +38,10 @@ export function debugprint(outputs: Variable | readonly Variable[], opts: { note
     const outIdx = v.owner.outputs.length > 1 ? `.${v.index}` : '';
     lines.push(`${prefix}${opLabel(v.owner.op)}${outIdx} [id ${id}]${name}${note ? ` ${note}` : ''}`);
     if (seen) return;
-    for (const inp of v.owner.inputs) walk(inp, depth === 0 && prefix === '' ? ' |' : prefix.replace(/\|$/, ' ') + ' |', depth + 1);
+    const inputs = v.owner.inputs;
+    inputs.forEach((inp, i) => walk(inp, childPrefix + ' |', childPrefix + (i === inputs.length - 1 ? '  ' : ' |')));
   };
-  for (const o of outs) walk(o, '', 0);
+  for (const o of outs) walk(o, '', '');
   return lines.join('\n');
 }
 

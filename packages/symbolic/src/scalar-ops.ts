@@ -54,16 +54,19 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
   mul: { nin: 2, outDtype: upcast, impl: (x, y) => x * y, js: ([a, b]) => `(${a} * ${b})`, infix: '*' },
   trueDiv: { nin: 2, outDtype: toFloat, impl: (x, y) => x / y, js: ([a, b]) => `(${a} / ${b})`, infix: '/' },
   pow: { nin: 2, outDtype: upcast, impl: (x, y) => x ** y, js: ([a, b]) => `Math.pow(${a}, ${b})`, infix: '**' },
+  // NumPy: NaN-propagating, otherwise `x > y ? x : y` (so maximum(-0, 0) is 0 and maximum(0, -0)
+  // is -0). Math.max differs only in the sign of a zero result; backends needing bit-exactness
+  // (backend-cpu) use the impl's formula.
   maximum: {
     nin: 2,
     outDtype: upcast,
-    impl: (x, y) => (x !== x || y !== y ? NaN : x >= y ? x : y),
+    impl: (x, y) => (x !== x || y !== y ? NaN : x > y ? x : y),
     js: ([a, b]) => `Math.max(${a}, ${b})`,
   },
   minimum: {
     nin: 2,
     outDtype: upcast,
-    impl: (x, y) => (x !== x || y !== y ? NaN : x <= y ? x : y),
+    impl: (x, y) => (x !== x || y !== y ? NaN : x < y ? x : y),
     js: ([a, b]) => `Math.min(${a}, ${b})`,
   },
   neg: { nin: 1, outDtype: upcast, impl: (x) => -x, js: ([a]) => `(-${a})` },
@@ -74,9 +77,9 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
   log1p: unaryFloat(Math.log1p, (a) => `Math.log1p(${a})`),
   expm1: unaryFloat(Math.expm1, (a) => `Math.expm1(${a})`),
   tanh: unaryFloat(Math.tanh, (a) => `Math.tanh(${a})`),
-  sigmoid: unaryFloat(sigmoid, (a) => `(1 / (1 + Math.exp(-(${a}))))`),
+  sigmoid: unaryFloat(sigmoid, (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-(${a}))) : Math.exp(${a}) / (1 + Math.exp(${a})))`),
   softplus: unaryFloat(softplus, (a) => `(${a} > 0 ? ${a} + Math.log1p(Math.exp(-(${a}))) : Math.log1p(Math.exp(${a})))`),
-  relu: { nin: 1, outDtype: upcast, impl: (x) => (x > 0 ? x : x !== x ? x : 0), js: ([a]) => `(${a} > 0 ? ${a} : 0)` },
+  relu: { nin: 1, outDtype: upcast, impl: (x) => (x > 0 ? x : x !== x ? x : 0), js: ([a]) => `(${a} > 0 ? ${a} : ${a} !== ${a} ? ${a} : 0)` },
   abs: { nin: 1, outDtype: upcast, impl: Math.abs, js: ([a]) => `Math.abs(${a})` },
   sgn: { nin: 1, outDtype: upcast, impl: (x) => (x !== x ? NaN : Math.sign(x)), js: ([a]) => `Math.sign(${a})` },
   reciprocal: unaryFloat((x) => 1 / x, (a) => `(1 / ${a})`),
@@ -86,11 +89,12 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
   le: compare((x, y) => x <= y, '<='),
   eq: compare((x, y) => x === y, '==='),
   neq: compare((x, y) => x !== y, '!=='),
+  /** numpy.where: the condition is true when != 0 (NaN included). */
   switch: {
     nin: 3,
     outDtype: (ins) => promoteTypes(ins[1], ins[2]),
-    impl: (c, a, b) => (c ? a : b),
-    js: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
+    impl: (c, a, b) => (c !== 0 ? a : b),
+    js: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`,
   },
   /** Theano's `second` (fill): the second argument, broadcast to the shape of both. */
   second: { nin: 2, outDtype: (ins) => ins[1], impl: (_x, y) => y, js: ([, b]) => b },

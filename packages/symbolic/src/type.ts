@@ -43,14 +43,19 @@ export class TensorType {
     return this.dtype === o.dtype && this.ndim === o.ndim && this.shape.every((d, i) => d === null || d === o.shape[i]);
   }
 
-  /** Theano-like name: 'float64 vector', 'float32 row', 'int32 (?, 3) tensor'. */
+  /**
+   * Theano-like name: 'float64 vector', 'float32 row', 'int32 matrix shape (?, 3)'. The static
+   * shape is shown whenever the kind's name does not say it all (any known length other than a
+   * row's or col's broadcastable 1).
+   */
   toString(): string {
     const b = this.broadcastable;
     let kind = KIND_NAMES[this.ndim] ?? `tensor${this.ndim}`;
     if (this.ndim === 2 && b[0] && !b[1]) kind = 'row';
     if (this.ndim === 2 && !b[0] && b[1]) kind = 'col';
+    const named = kind === 'row' || kind === 'col';
     const statics = this.shape.some((d) => d !== null && d !== 1);
-    const shape = this.ndim > 0 && (statics || (this.ndim > 2 && b.some(Boolean))) ? ` shape (${this.shape.map((d) => d ?? '?').join(', ')}${this.ndim === 1 ? ',' : ''})` : '';
+    const shape = this.ndim > 0 && (statics || (!named && b.some(Boolean))) ? ` shape (${this.shape.map((d) => d ?? '?').join(', ')}${this.ndim === 1 ? ',' : ''})` : '';
     return `${this.dtype} ${kind}${shape}`;
   }
 }

@@ -18,6 +18,10 @@ function make(kind: string, pattern: readonly Dim[], name: string | undefined, o
   if (opts.shape) {
     if (opts.shape.length !== pattern.length && kind !== 'tensor')
       throw new TheanoTypeError(`${kind}: shape [${opts.shape.join(', ')}] must have ${pattern.length} dimensions${builtAt(userStackLine())}`);
+    opts.shape.forEach((d, i) => {
+      if (pattern[i] === 1 && d !== null && d !== 1)
+        throw new TheanoTypeError(`${kind}: dimension ${i} of a ${kind} is broadcastable and must have length 1, got shape [${opts.shape!.map((x) => x ?? 'null').join(', ')}]${builtAt(userStackLine())}`);
+    });
     shape = opts.shape.map((d, i) => (pattern[i] === 1 && d === null ? 1 : d));
   }
   return new Variable(new TensorType(dtype, shape), name);
@@ -84,10 +88,13 @@ export function shared(value: NDArray | NestedArray, name?: string, opts: Shared
   } catch (e) {
     throw new TheanoTypeError(`shared${name ? ` '${name}'` : ''}: cannot convert the value: ${(e as Error).message}${builtAt(userStackLine())}`);
   }
-  if (opts.dtype && opts.dtype !== arr.dtype) arr = arr.astype(opts.dtype);
+  const what = `shared${name ? ` '${name}'` : ''}`;
+  // an explicit dtype converts the user's value with the precision check of filterValue
+  // (numbers go into float dtypes freely, into int dtypes only when exact; arrays only safely)
+  if (opts.dtype && opts.dtype !== arr.dtype) arr = filterValue(new TensorType(opts.dtype, arr.shape.map(() => null)), value instanceof NDArray ? arr : value, { what });
   else if (!(value instanceof NDArray) && typeof value !== 'boolean' && arr.dtype === 'float64') arr = arr.astype(config.floatX);
   const shape = opts.shape ?? arr.shape.map(() => null);
   const type = new TensorType(arr.dtype, shape);
-  arr = filterValue(type, arr, { what: `shared${name ? ` '${name}'` : ''}` });
+  arr = filterValue(type, arr, { what });
   return new SharedVariable(type, arr, name);
 }

@@ -1,6 +1,6 @@
 import { type DType, type TypedArray, castScalar, dtypeOfTypedArray, isDType, typedArrayFor } from './dtype';
 import { NDArray, type NestedArray } from './ndarray';
-import { type Shape, shapeSize } from './shape';
+import { type Shape, resolveReshape, shapeSize } from './shape';
 
 /** Options shared by the creation functions. */
 export interface CreationOptions {
@@ -55,7 +55,7 @@ export function array(
   if (ArrayBuffer.isView(x)) {
     const ta = x as TypedArray;
     const own = dtypeOfTypedArray(ta);
-    const shape = opts.shape ? checkShape(opts.shape, 'array') : [ta.length];
+    const shape = opts.shape ? resolveReshape(ta.length, opts.shape) : [ta.length];
     const base = new NDArray(ta.slice(), shape, { dtype: own });
     return opts.dtype && opts.dtype !== own ? base.astype(opts.dtype) : base;
   }
@@ -63,7 +63,9 @@ export function array(
   const flat: number[] = [];
   flatten(x, shape, 0, flat);
   const isBool = typeof x === 'boolean' || (flat.length > 0 && allBooleans(x));
-  const dtype = opts.dtype ?? (isBool ? 'bool' : flat.every(Number.isInteger) && flat.every((v) => Math.abs(v) < 2 ** 31) ? 'int32' : 'float64');
+  // an empty list is float64, as in NumPy
+  const isInt = flat.length > 0 && flat.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31);
+  const dtype = opts.dtype ?? (isBool ? 'bool' : isInt ? 'int32' : 'float64');
   const data = new (typedArrayFor(dtype))(flat.length);
   for (let i = 0; i < flat.length; i++) data[i] = castScalar(flat[i], dtype);
   const out = new NDArray(data, shape, { dtype });

@@ -100,11 +100,11 @@ export function promoteTypes(a: DType, b: DType): DType {
   return 'int16';
 }
 
-/** Round and wrap `v` the way a typed array of `dtype` stores it (bool: v != 0). */
+/** Round and wrap `v` the way a typed array of `dtype` stores it (bool: v != 0, so NaN is true as in NumPy). */
 export function castScalar(v: number, dtype: DType): number {
   switch (dtype) {
     case 'bool':
-      return v ? 1 : 0;
+      return v !== 0 ? 1 : 0;
     case 'float64':
       return v;
     case 'float32':

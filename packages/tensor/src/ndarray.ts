@@ -73,8 +73,10 @@ export class NDArray {
     let p = this.offset;
     for (let i = 0; i < index.length; i++) {
       const d = this.shape[i];
-      const k = normalizeAxis(index[i], d, `index ${index[i]} for axis ${i} of size ${d}:`);
-      p += k * this.strides[i];
+      const k = index[i];
+      if (!Number.isInteger(k) || k < -d || k >= d)
+        throw new RangeError(`index ${k} is out of bounds for axis ${i} with size ${d}`);
+      p += (k < 0 ? k + d : k) * this.strides[i];
     }
     return p;
   }
@@ -159,7 +161,7 @@ export class NDArray {
   astype(dtype: DType): NDArray {
     const flat = this.toFlat();
     const out = new (typedArrayFor(dtype))(flat.length);
-    if (dtype === 'bool') for (let i = 0; i < flat.length; i++) out[i] = flat[i] ? 1 : 0;
+    if (dtype === 'bool') for (let i = 0; i < flat.length; i++) out[i] = castScalar(flat[i], 'bool');
     else if (dtype === 'float32' || dtype === 'float64') out.set(flat);
     else for (let i = 0; i < flat.length; i++) out[i] = Math.trunc(flat[i]);
     return new NDArray(out, this.shape, { dtype });
