@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { Mode } from 'theano-ts';
 
 /** Command-line options shared by the examples: --backend cpu|gpujs, --json, plus extras. */
-export function parseCli<E extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>>(extra: E) {
+export function parseCli<
+  E extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>,
+>(extra: E) {
   const { values } = parseArgs({
     options: {
       backend: { type: 'string', default: 'cpu' },

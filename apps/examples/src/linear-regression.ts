@@ -9,7 +9,10 @@ import { Generator, fromTypedArray } from '@theano-ts/tensor';
 import { parseCli } from './cli';
 
 const T = theano.tensor;
-const { values, log, mode } = parseCli({ epochs: { type: 'string', default: '200' }, lr: { type: 'string', default: '0.01' } });
+const { values, log, mode } = parseCli({
+  epochs: { type: 'string', default: '200' },
+  lr: { type: 'string', default: '0.01' },
+});
 const epochs = Number(values.epochs);
 const lr = Number(values.lr);
 
@@ -42,7 +45,15 @@ const costFn = theano.function([], T.mean(T.sqr(w.mul(X).add(b).sub(Y))), { mode
 const start = performance.now();
 for (let epoch = 1; epoch <= epochs; epoch++) {
   for (let i = 0; i < n; i++) trainFn(xs[i], ys[i]);
-  if (epoch === 1 || epoch % 20 === 0) log(`epoch ${String(epoch).padStart(3)}  cost ${costFn().item().toFixed(6)}  w ${w.getValue().item().toFixed(4)}  b ${b.getValue().item().toFixed(4)}`);
+  if (epoch === 1 || epoch % 20 === 0)
+    log(
+      `epoch ${String(epoch).padStart(3)}  cost ${costFn().item().toFixed(6)}  w ${w.getValue().item().toFixed(4)}  b ${b.getValue().item().toFixed(4)}`,
+    );
 }
-const result = { w: w.getValue().item(), b: b.getValue().item(), cost: costFn().item(), seconds: (performance.now() - start) / 1000 };
+const result = {
+  w: w.getValue().item(),
+  b: b.getValue().item(),
+  cost: costFn().item(),
+  seconds: (performance.now() - start) / 1000,
+};
 console.log(JSON.stringify(result));

@@ -32,14 +32,20 @@ const x = T.matrix('x');
 const y = T.ivector('y');
 const p = model.apply(x);
 const loss = T.mean(T.nnet.categoricalCrossentropy(p, y));
-const trainFn = theano.function([x, y], loss, { updates: momentum(loss, model.params, { lr: Number(values.lr), momentum: 0.9 }), mode });
+const trainFn = theano.function([x, y], loss, {
+  updates: momentum(loss, model.params, { lr: Number(values.lr), momentum: 0.9 }),
+  mode,
+});
 const predict = theano.function([x], T.argmax(p, { axis: 1 }), { mode });
 
 /** Rows `idx` of a 2-d array or entries of a 1-d one. */
 function take(a: NDArray, idx: Int32Array, from: number, to: number): NDArray {
   const row = a.ndim === 2 ? a.shape[1] : 1;
-  const out = new (a.data.constructor as new (n: number) => Float32Array | Int32Array)((to - from) * row);
-  for (let i = from; i < to; i++) out.set(a.data.subarray(idx[i] * row, idx[i] * row + row), (i - from) * row);
+  const out = new (a.data.constructor as new (n: number) => Float32Array | Int32Array)(
+    (to - from) * row,
+  );
+  for (let i = from; i < to; i++)
+    out.set(a.data.subarray(idx[i] * row, idx[i] * row + row), (i - from) * row);
   return new NDArray(out, a.ndim === 2 ? [to - from, row] : [to - from]);
 }
 
@@ -53,11 +59,17 @@ function accuracy(split: { images: NDArray; labels: NDArray }): number {
 const n = train.labels.size;
 const nBatches = Math.ceil(n / batchSize);
 let testAccuracy = 0;
-log(`MNIST MLP 784-128-10 on ${backend}: ${n} train / ${test.labels.size} test digits, batch ${batchSize}`);
+log(
+  `MNIST MLP 784-128-10 on ${backend}: ${n} train / ${test.labels.size} test digits, batch ${batchSize}`,
+);
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const order = rng.permutation(n).data as Int32Array;
   const bar = new cliProgress.SingleBar(
-    { format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} batches | loss {loss}`, stream: process.stderr, hideCursor: false },
+    {
+      format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} batches | loss {loss}`,
+      stream: process.stderr,
+      hideCursor: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(nBatches, 0, { loss: '-' });
@@ -65,13 +77,17 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   for (let k = 0; k < nBatches; k++) {
     const from = k * batchSize;
     const to = Math.min(n, from + batchSize);
-    const l = (trainFn(take(train.images, order, from, to), take(train.labels, order, from, to)) as NDArray).item();
+    const l = (
+      trainFn(take(train.images, order, from, to), take(train.labels, order, from, to)) as NDArray
+    ).item();
     total += l * (to - from);
     bar.update(k + 1, { loss: l.toFixed(4) });
   }
   bar.stop();
   testAccuracy = accuracy(test);
-  log(`epoch ${epoch}: train loss ${(total / n).toFixed(4)}, test accuracy ${testAccuracy.toFixed(4)}`);
+  log(
+    `epoch ${epoch}: train loss ${(total / n).toFixed(4)}, test accuracy ${testAccuracy.toFixed(4)}`,
+  );
 }
 console.log(JSON.stringify({ testAccuracy, epochs, seconds: (performance.now() - t0) / 1000 }));
 void json;

@@ -35,14 +35,20 @@ import { isFloat } from '@theano-ts/tensor';
  * be broadcast: the driver sums them back to each input's shape and casts to its dtype, in one
  * place, so rules stay one line.
  */
-export type GradRule<K extends OpName> = (node: Apply<K>, outGrads: readonly Variable[]) => (Variable | null)[];
+export type GradRule<K extends OpName> = (
+  node: Apply<K>,
+  outGrads: readonly Variable[],
+) => (Variable | null)[];
 
 /** Marks an op with no gradient; `why` is shown if a gradient is requested through it. */
 export interface NonDifferentiable {
   nonDifferentiable: true;
   why: string;
 }
-export const nonDifferentiable = (why: string): NonDifferentiable => ({ nonDifferentiable: true, why });
+export const nonDifferentiable = (why: string): NonDifferentiable => ({
+  nonDifferentiable: true,
+  why,
+});
 
 type ScalarGrad = (ins: readonly Variable[], out: Variable, gz: Variable) => (Variable | null)[];
 
@@ -87,7 +93,10 @@ export const SCALAR_GRADS: { readonly [S in ScalarOpName]: ScalarGrad } = {
 /** gz of a reduction re-expanded to x's rank (reduced axes as broadcastable dims). */
 function expandReduced(gz: Variable, ndim: number, axes: readonly number[]): Variable {
   let k = 0;
-  return dimshuffle(gz, Array.from({ length: ndim }, (_, i) => (axes.includes(i) ? 'x' : k++)));
+  return dimshuffle(
+    gz,
+    Array.from({ length: ndim }, (_, i) => (axes.includes(i) ? 'x' : k++)),
+  );
 }
 
 const crossentropyHigherOrder =
@@ -98,7 +107,9 @@ export const GRADS: { readonly [K in OpName]: GradRule<K> | NonDifferentiable } 
   Elemwise(node, outGrads) {
     const s = node.op.params.scalarOp;
     if (s.name === 'composite')
-      throw new Error('grad: Composite (fused) nodes appear only after compilation; take gradients of the user graph');
+      throw new Error(
+        'grad: Composite (fused) nodes appear only after compilation; take gradients of the user graph',
+      );
     return SCALAR_GRADS[s.name](node.inputs, node.outputs[0], outGrads[0]);
   },
   DimShuffle(node, [gz]) {

@@ -12,15 +12,37 @@ describe('grad: Theano tutorial values', () => {
   it('grad of sum(sigmoid(x)) at [[0,1],[-1,-2]]', () => {
     const x = T.dmatrix('x');
     const gx = grad(T.sum(T.sigmoid(x)), x);
-    const [v] = T.evaluate([gx], new Map([[x, [[0, 1], [-1, -2]]]]));
-    const want = [[0.25, 0.19661193], [0.19661193, 0.10499359]];
-    (v.toArray() as number[][]).forEach((r, i) => r.forEach((e, j) => expect(e).toBeCloseTo(want[i][j], 7)));
+    const [v] = T.evaluate(
+      [gx],
+      new Map([
+        [
+          x,
+          [
+            [0, 1],
+            [-1, -2],
+          ],
+        ],
+      ]),
+    );
+    const want = [
+      [0.25, 0.19661193],
+      [0.19661193, 0.10499359],
+    ];
+    (v.toArray() as number[][]).forEach((r, i) =>
+      r.forEach((e, j) => expect(e).toBeCloseTo(want[i][j], 7)),
+    );
   });
 });
 
 describe('verifyGrad', () => {
   it('passes for a correct gradient and catches a wrong one', () => {
-    const a = array([[0.3, -1.2, 2], [0.7, 0.1, -0.4]], { dtype: 'float64' });
+    const a = array(
+      [
+        [0.3, -1.2, 2],
+        [0.7, 0.1, -0.4],
+      ],
+      { dtype: 'float64' },
+    );
     verifyGrad((x) => T.tanh(x).mul(x), [a]);
     // relu's kink is avoided by the data; sqr on a constant-shifted input is smooth
     verifyGrad((x) => T.relu(x).sqr(), [a]);
@@ -28,9 +50,13 @@ describe('verifyGrad', () => {
   it('raises GradientError when a rule is wrong', async () => {
     const { SCALAR_GRADS } = await import('./grad-rules');
     const saved = SCALAR_GRADS.tanh;
-    (SCALAR_GRADS as Record<string, unknown>).tanh = (_i: unknown, _o: unknown, gz: T.Variable) => [gz];
+    (SCALAR_GRADS as Record<string, unknown>).tanh = (_i: unknown, _o: unknown, gz: T.Variable) => [
+      gz,
+    ];
     try {
-      expect(() => verifyGrad((x) => T.tanh(x), [array([0.5, 1.5], { dtype: 'float64' })])).toThrow(GradientError);
+      expect(() => verifyGrad((x) => T.tanh(x), [array([0.5, 1.5], { dtype: 'float64' })])).toThrow(
+        GradientError,
+      );
     } finally {
       (SCALAR_GRADS as Record<string, unknown>).tanh = saved;
     }

@@ -37,7 +37,9 @@ export class DisconnectedInputError extends Error {
  */
 export function sumToType(g: Variable, x: Variable): Variable {
   if (g.ndim !== x.ndim)
-    throw new Error(`grad: a gradient of rank ${g.ndim} reached ${x} of rank ${x.ndim} (a bug in a gradient rule)`);
+    throw new Error(
+      `grad: a gradient of rank ${g.ndim} reached ${x} of rank ${x.ndim} (a bug in a gradient rule)`,
+    );
   const axes = x.type.shape.flatMap((d, i) => (d === 1 && g.type.shape[i] !== 1 ? [i] : []));
   const out = axes.length ? sum(g, { axis: axes, keepdims: true }) : g;
   return out.dtype === x.dtype ? out : cast(out, x.dtype);
@@ -57,17 +59,28 @@ function isNonDifferentiable(r: GradRule<OpName> | NonDifferentiable): r is NonD
  */
 export function grad(cost: Variable, wrt: Variable, opts?: GradOptions): Variable;
 export function grad(cost: Variable, wrt: readonly Variable[], opts?: GradOptions): Variable[];
-export function grad(cost: Variable, wrt: Variable | readonly Variable[], opts: GradOptions = {}): Variable | Variable[] {
+export function grad(
+  cost: Variable,
+  wrt: Variable | readonly Variable[],
+  opts: GradOptions = {},
+): Variable | Variable[] {
   const where = builtAt(userStackLine());
   const list = wrt instanceof Variable ? [wrt] : [...wrt];
-  if (!(cost instanceof Variable)) throw new TheanoTypeError(`grad: cost must be a symbolic Variable, got ${typeof cost}${where}`);
+  if (!(cost instanceof Variable))
+    throw new TheanoTypeError(`grad: cost must be a symbolic Variable, got ${typeof cost}${where}`);
   if (cost.ndim !== 0)
-    throw new TheanoTypeError(`grad: cost must be a scalar (0-d), got ${cost.type}; reduce it first with sum() or mean()${where}`);
-  if (!isFloat(cost.dtype)) throw new TheanoTypeError(`grad: cost must be a float scalar, got ${cost.type}${where}`);
+    throw new TheanoTypeError(
+      `grad: cost must be a scalar (0-d), got ${cost.type}; reduce it first with sum() or mean()${where}`,
+    );
+  if (!isFloat(cost.dtype))
+    throw new TheanoTypeError(`grad: cost must be a float scalar, got ${cost.type}${where}`);
   list.forEach((w, i) => {
-    if (!(w instanceof Variable)) throw new TheanoTypeError(`grad: wrt[${i}] is not a Variable${where}`);
+    if (!(w instanceof Variable))
+      throw new TheanoTypeError(`grad: wrt[${i}] is not a Variable${where}`);
     if (!isFloat(w.dtype))
-      throw new TheanoTypeError(`grad: cannot differentiate with respect to ${w.name ?? `wrt[${i}]`} of integer type ${w.type}${where}`);
+      throw new TheanoTypeError(
+        `grad: cannot differentiate with respect to ${w.name ?? `wrt[${i}]`} of integer type ${w.type}${where}`,
+      );
   });
 
   const stop = new Set(opts.considerConstant ?? []);
@@ -75,7 +88,8 @@ export function grad(cost: Variable, wrt: Variable | readonly Variable[], opts: 
   // variables that depend on some wrt: only those nodes need gradients
   const connected = new Set<Variable>(list);
   for (const node of order)
-    if (node.inputs.some((i) => connected.has(i) && !stop.has(i))) node.outputs.forEach((o) => connected.add(o));
+    if (node.inputs.some((i) => connected.has(i) && !stop.has(i)))
+      node.outputs.forEach((o) => connected.add(o));
 
   const contribs = new Map<Variable, Variable[]>();
   const push = (v: Variable, g: Variable) => {
@@ -98,7 +112,9 @@ export function grad(cost: Variable, wrt: Variable | readonly Variable[], opts: 
     const rule = GRADS[node.op.kind] as GradRule<OpName> | NonDifferentiable;
     if (isNonDifferentiable(rule)) {
       if (node.inputs.some((i) => connected.has(i) && isFloat(i.dtype)))
-        throw new TypeError(`grad: ${opLabel(node.op)} is not differentiable: ${rule.why}${builtAt(node.trace)}`);
+        throw new TypeError(
+          `grad: ${opLabel(node.op)} is not differentiable: ${rule.why}${builtAt(node.trace)}`,
+        );
       continue;
     }
     const filled = node.outputs.map((o, i) => outGrads[i] ?? zerosLike(o));

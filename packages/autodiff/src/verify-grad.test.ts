@@ -21,7 +21,19 @@ const cases: [string, (...xs: T.Variable[]) => T.Variable, NDArray[], VerifyGrad
   ['log', (a) => T.log(a), [pos([2, 3])]],
   ['tanh', (a) => T.tanh(a), [u([2, 3])]],
   ['sigmoid', (a) => T.sigmoid(a), [u([2, 3], -4, 4)]],
-  ['relu (away from 0)', (a) => T.relu(a), [array([[-1.5, 0.7, 2.1], [0.3, -0.2, -3]], { dtype: 'float64' })]],
+  [
+    'relu (away from 0)',
+    (a) => T.relu(a),
+    [
+      array(
+        [
+          [-1.5, 0.7, 2.1],
+          [0.3, -0.2, -3],
+        ],
+        { dtype: 'float64' },
+      ),
+    ],
+  ],
   ['dot matrix·matrix', (a, b) => T.dot(a, b), [u([3, 4]), u([4, 2])]],
   ['dot matrix·vector', (a, b) => T.dot(a, b), [u([3, 4]), u([4])]],
   ['dot vector·matrix', (a, b) => T.dot(a, b), [u([4]), u([4, 2])]],
@@ -33,14 +45,27 @@ const cases: [string, (...xs: T.Variable[]) => T.Variable, NDArray[], VerifyGrad
   ['max axis 1 (no ties)', (a) => T.max(a, { axis: 1 }), [u([3, 4])]],
   ['softmax', (a) => T.softmax(a), [u([3, 4])]],
   ['logSoftmax', (a) => T.logSoftmax(a), [u([3, 4])]],
-  ['categoricalCrossentropy (int labels)', (a) => T.categoricalCrossentropy(T.softmax(a), T.constant(labels)), [u([4, 3])]],
-  ['categoricalCrossentropy (one-hot)', (a, t) => T.categoricalCrossentropy(T.softmax(a), t), [u([2, 3]), pos([2, 3])]],
+  [
+    'categoricalCrossentropy (int labels)',
+    (a) => T.categoricalCrossentropy(T.softmax(a), T.constant(labels)),
+    [u([4, 3])],
+  ],
+  [
+    'categoricalCrossentropy (one-hot)',
+    (a, t) => T.categoricalCrossentropy(T.softmax(a), t),
+    [u([2, 3]), pos([2, 3])],
+  ],
   ['crossentropySoftmax1Hot', (a) => T.crossentropySoftmax1Hot(a, T.constant(labels)), [u([4, 3])]],
   ['dimshuffle transpose + x', (a) => T.dimshuffle(a, [1, 'x', 0]), [u([3, 4])]],
   ['reshape with -1', (a) => T.reshape(a, [2, -1]), [u([3, 4])]],
   ['flatten', (a) => T.flatten(a), [u([3, 4])]],
   // a float32 step makes the function flat at float64's default step: use float32's step and tolerance
-  ['cast float64 → float32 → float64', (a) => T.cast(T.cast(a, 'float32'), 'float64'), [u([3])], { eps: 3e-4, absTol: 1e-2, relTol: 1e-2 }],
+  [
+    'cast float64 → float32 → float64',
+    (a) => T.cast(T.cast(a, 'float32'), 'float64'),
+    [u([3])],
+    { eps: 3e-4, absTol: 1e-2, relTol: 1e-2 },
+  ],
 ];
 
 describe('verifyGrad on every differentiable op of the slice', () => {
@@ -50,6 +75,8 @@ describe('verifyGrad on every differentiable op of the slice', () => {
     verifyGrad((a) => T.tanh(T.dot(a, a.T)), [rng.uniform(-1, 1, [3, 3], 'float32')]);
   });
   it('no gradient flows through argmax (integer output): only the sum() path counts', () => {
-    expect(() => verifyGrad((a) => T.cast(T.argmax(a, { axis: 1 }), 'float64').mul(a.sum()), [u([2, 3])])).not.toThrow();
+    expect(() =>
+      verifyGrad((a) => T.cast(T.argmax(a, { axis: 1 }), 'float64').mul(a.sum()), [u([2, 3])]),
+    ).not.toThrow();
   });
 });

@@ -45,9 +45,14 @@ const DEFAULTS: Record<string, { eps: number; tol: number }> = {
  * Source: https://theano-pymc.readthedocs.io/en/latest/extending/unittest.html#validating-the-gradient
  * @throws GradientError at the worst element; TypeError for non-float inputs.
  */
-export function verifyGrad(fn: (...xs: Variable[]) => Variable, pt: readonly NDArray[], opts: VerifyGradOptions = {}): void {
+export function verifyGrad(
+  fn: (...xs: Variable[]) => Variable,
+  pt: readonly NDArray[],
+  opts: VerifyGradOptions = {},
+): void {
   pt.forEach((a, i) => {
-    if (!isFloat(a.dtype)) throw new TypeError(`verifyGrad: input ${i} must be a float array, got dtype ${a.dtype}`);
+    if (!isFloat(a.dtype))
+      throw new TypeError(`verifyGrad: input ${i} must be a float array, got dtype ${a.dtype}`);
   });
   const widest: DType = pt.some((a) => a.dtype === 'float32') ? 'float32' : 'float64';
   const eps = opts.eps ?? DEFAULTS[widest].eps;
@@ -56,7 +61,8 @@ export function verifyGrad(fn: (...xs: Variable[]) => Variable, pt: readonly NDA
   const rng = new Generator(opts.seed ?? 666);
   const inputs = pt.map((a, i) => tensor(`x${i}`, { dtype: a.dtype, ndim: a.ndim }));
   const out = fn(...inputs);
-  const givens = (vals: readonly NDArray[]) => new Map<Variable, unknown>(inputs.map((v, i) => [v, vals[i]]));
+  const givens = (vals: readonly NDArray[]) =>
+    new Map<Variable, unknown>(inputs.map((v, i) => [v, vals[i]]));
   const [outVal] = evaluate([out], givens(pt));
   for (let t = 0; t < (opts.nTests ?? 2); t++) {
     const u = constant(rng.uniform(0.5, 1.5, outVal.shape, outVal.dtype));
@@ -66,7 +72,9 @@ export function verifyGrad(fn: (...xs: Variable[]) => Variable, pt: readonly NDA
     const costAt = (vals: NDArray[]) => evaluate([cost], givens(vals))[0].item();
     pt.forEach((a, i) => {
       if (analytic[i].shape.join() !== a.shape.join())
-        throw new Error(`verifyGrad: gradient of input ${i} has shape ${formatShape(analytic[i].shape)}, input has ${formatShape(a.shape)}`);
+        throw new Error(
+          `verifyGrad: gradient of input ${i} has shape ${formatShape(analytic[i].shape)}, input has ${formatShape(a.shape)}`,
+        );
       const base = a.copy();
       const g = analytic[i].toFlat();
       let worst: GradientError | null = null;
@@ -79,11 +87,15 @@ export function verifyGrad(fn: (...xs: Variable[]) => Variable, pt: readonly NDA
         base.data[k] = orig - eps;
         const fm = costAt(vals);
         base.data[k] = orig;
-        const h = (base.dtype === 'float32' ? Math.fround(orig + eps) - Math.fround(orig - eps) : 2 * eps);
+        const h =
+          base.dtype === 'float32' ? Math.fround(orig + eps) - Math.fround(orig - eps) : 2 * eps;
         const numeric = (fp - fm) / h;
         const absErr = Math.abs(g[k] - numeric);
         const relErr = absErr / Math.max(Math.abs(g[k]) + Math.abs(numeric), 1e-8);
-        if (!Number.isFinite(absErr)) throw new Error(`verifyGrad: non-finite gradient or difference at input ${i}, index ${k} (${g[k]} vs ${numeric})`);
+        if (!Number.isFinite(absErr))
+          throw new Error(
+            `verifyGrad: non-finite gradient or difference at input ${i}, index ${k} (${g[k]} vs ${numeric})`,
+          );
         if (absErr > absTol && relErr > relTol && (!worst || absErr > worst.absErr))
           worst = new GradientError(i, k, g[k], numeric, absErr, relErr);
       }

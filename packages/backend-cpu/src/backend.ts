@@ -1,5 +1,11 @@
 import { NDArray } from '@theano-ts/tensor';
-import { type Apply, type Backend, type OpName, type Thunk, performNode } from '@theano-ts/symbolic';
+import {
+  type Apply,
+  type Backend,
+  type OpName,
+  type Thunk,
+  performNode,
+} from '@theano-ts/symbolic';
 import { KERNELS, type KernelFactory } from './kernels';
 
 /**
@@ -20,7 +26,8 @@ export function createCpuBackend(): Backend & { hasKernel(node: Apply): boolean 
     },
     fromHost: (a: NDArray) => a,
     toHost(v: unknown): NDArray {
-      if (!(v instanceof NDArray)) throw new TypeError(`cpu backend: expected an NDArray, got ${String(v)}`);
+      if (!(v instanceof NDArray))
+        throw new TypeError(`cpu backend: expected an NDArray, got ${String(v)}`);
       return v;
     },
     hasKernel: (node) => kernelOf(node) !== undefined,

@@ -1,5 +1,20 @@
-import { type DType, NDArray, broadcastShapes, formatShape, shapeSize, typedArrayFor, type TypedArray } from '@theano-ts/tensor';
-import { type Apply, type ScalarOp, type ScalarOpName, SCALAR_OPS, type CompositeNode, opLabel } from '@theano-ts/symbolic';
+import {
+  type DType,
+  NDArray,
+  broadcastShapes,
+  formatShape,
+  shapeSize,
+  typedArrayFor,
+  type TypedArray,
+} from '@theano-ts/tensor';
+import {
+  type Apply,
+  type ScalarOp,
+  type ScalarOpName,
+  SCALAR_OPS,
+  type CompositeNode,
+  opLabel,
+} from '@theano-ts/symbolic';
 
 /** JS expression rounding a float64 value to how `dtype` stores it. */
 export function roundExpr(expr: string, dtype: DType): string {
@@ -32,7 +47,8 @@ const CPU_TEMPLATES: Partial<Record<ScalarOpName, (args: readonly string[]) => s
   minimum: ([a, b]) => `(${a} !== ${a} || ${b} !== ${b} ? NaN : ${a} < ${b} ? ${a} : ${b})`,
 };
 
-const scalarJs = (name: ScalarOpName, args: readonly string[]): string => (CPU_TEMPLATES[name] ?? SCALAR_OPS[name].js)(args);
+const scalarJs = (name: ScalarOpName, args: readonly string[]): string =>
+  (CPU_TEMPLATES[name] ?? SCALAR_OPS[name].js)(args);
 
 /** A JS literal for a constant (String(-0) would lose the sign). */
 const literal = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
@@ -42,14 +58,25 @@ const literal = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
  * statement lines and the expressions of the outputs. Composite nodes become one `const` each,
  * rounded to their dtype so that results equal the reference (evalComposite) bit for bit.
  */
-export function scalarBody(op: ScalarOp, inDtypes: readonly DType[], outDtypes: readonly DType[]): { lines: string[]; outs: string[] } {
+export function scalarBody(
+  op: ScalarOp,
+  inDtypes: readonly DType[],
+  outDtypes: readonly DType[],
+): { lines: string[]; outs: string[] } {
   const inputs = inDtypes.map((_, i) => `x${i}`);
-  if (op.name !== 'composite') return { lines: [], outs: [roundExpr(scalarJs(op.name, inputs), outDtypes[0])] };
+  if (op.name !== 'composite')
+    return { lines: [], outs: [roundExpr(scalarJs(op.name, inputs), outDtypes[0])] };
   const names = [...inputs];
   const lines: string[] = [];
   op.nodes.forEach((n: CompositeNode, j) => {
     const name = `t${j}`;
-    const e = n.op.name === 'constant' ? literal(n.op.value) : scalarJs(n.op.name, n.args.map((a) => names[a]));
+    const e =
+      n.op.name === 'constant'
+        ? literal(n.op.value)
+        : scalarJs(
+            n.op.name,
+            n.args.map((a) => names[a]),
+          );
     lines.push(`const ${name} = ${roundExpr(e, n.dtype)};`);
     names.push(name);
   });
@@ -92,7 +119,9 @@ function innerLoop(op: ScalarOp, inDtypes: readonly DType[], outDtypes: readonly
  * scalar ops the (fused) node contains. Checks Theano's broadcasting rule: a dimension not
  * declared broadcastable must match the output.
  */
-export function makeElemwiseKernel(node: Apply<'Elemwise'>): (inputs: readonly NDArray[]) => NDArray[] {
+export function makeElemwiseKernel(
+  node: Apply<'Elemwise'>,
+): (inputs: readonly NDArray[]) => NDArray[] {
   const op = node.op.params.scalarOp;
   const inDtypes = node.inputs.map((v) => v.dtype);
   const outDtypes = node.outputs.map((v) => v.dtype);
@@ -119,7 +148,9 @@ export function makeElemwiseKernel(node: Apply<'Elemwise'>): (inputs: readonly N
       loop(...args, ...outs, 0, n);
     } else {
       // broadcast strides (0 where the input has length 1)
-      const st = inputs.map((a) => shape.map((d, ax) => (a.shape[ax] === 1 && d !== 1 ? 0 : a.strides[ax])));
+      const st = inputs.map((a) =>
+        shape.map((d, ax) => (a.shape[ax] === 1 && d !== 1 ? 0 : a.strides[ax])),
+      );
       const last = ndim - 1;
       const inner = shape[last];
       const rows = n / Math.max(inner, 1);

@@ -1,4 +1,10 @@
-import { NDArray, type TypedArray, formatShape, typedArrayFor, castScalar } from '@theano-ts/tensor';
+import {
+  NDArray,
+  type TypedArray,
+  formatShape,
+  typedArrayFor,
+  castScalar,
+} from '@theano-ts/tensor';
 import type { Apply, OpName } from '@theano-ts/symbolic';
 import { makeElemwiseKernel } from './elemwise-codegen';
 
@@ -27,7 +33,9 @@ export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDAr
   const [m, k] = A.shape;
   const [k2, n] = B.shape;
   if (k !== k2)
-    throw new RangeError(`Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`);
+    throw new RangeError(
+      `Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`,
+    );
   const { d: ad, o: ao } = rowMajor(A);
   const { d: bd, o: bo } = rowMajor(B);
   const out = new (typedArrayFor(outDtype))(m * n);
@@ -73,7 +81,10 @@ function labelsOf(op: string, y: NDArray, n: number, k: number): TypedArray {
   if (y.shape[0] !== n) throw new RangeError(`${op}: ${n} rows but ${y.shape[0]} labels`);
   const yd = y.toFlat();
   for (let i = 0; i < n; i++)
-    if (yd[i] < 0 || yd[i] >= k) throw new RangeError(`${op}: label ${yd[i]} at row ${i} is out of range for ${k} classes (labels must be in [0, ${k}))`);
+    if (yd[i] < 0 || yd[i] >= k)
+      throw new RangeError(
+        `${op}: label ${yd[i]} at row ${i} is out of range for ${k} classes (labels must be in [0, ${k}))`,
+      );
   return yd;
 }
 

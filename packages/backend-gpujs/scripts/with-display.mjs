@@ -13,14 +13,22 @@ if (args.length === 0) {
   console.error('usage: node scripts/with-display.mjs <command> [args...]');
   process.exit(2);
 }
-const onPath = (name) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
-const wantsXvfb = process.platform === 'linux' && !process.env.DISPLAY && process.env.THEANO_TS_NO_XVFB !== '1';
+const onPath = (name) =>
+  (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
+const wantsXvfb =
+  process.platform === 'linux' && !process.env.DISPLAY && process.env.THEANO_TS_NO_XVFB !== '1';
 let cmd = args;
 if (wantsXvfb) {
   if (onPath('xvfb-run')) cmd = ['xvfb-run', '-a', ...args];
-  else console.warn('with-display: no DISPLAY and no xvfb-run: gpu.js will not find a GL context (install xvfb to test on the GPU)');
+  else
+    console.warn(
+      'with-display: no DISPLAY and no xvfb-run: gpu.js will not find a GL context (install xvfb to test on the GPU)',
+    );
 }
-const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', shell: process.platform === 'win32' });
+const r = spawnSync(cmd[0], cmd.slice(1), {
+  stdio: 'inherit',
+  shell: process.platform === 'win32',
+});
 if (r.error) {
   console.error(`with-display: cannot run ${cmd[0]}: ${r.error.message}`);
   process.exit(1);

@@ -20,7 +20,11 @@ const backend = makeBackend();
 afterAll(() => backend.destroy());
 
 /** Run the nodes of `outputs` through `b.makeThunk` in topological order (no compile package). */
-function runByHand(b: { makeThunk: (n: T.Apply) => T.Thunk; fromHost: (a: NDArray) => unknown }, outputs: T.Variable[], givens: Map<T.Variable, NDArray>) {
+function runByHand(
+  b: { makeThunk: (n: T.Apply) => T.Thunk; fromHost: (a: NDArray) => unknown },
+  outputs: T.Variable[],
+  givens: Map<T.Variable, NDArray>,
+) {
   const vals = new Map<T.Variable, unknown>([...givens].map(([v, a]) => [v, b.fromHost(a)]));
   const valueOf = (v: T.Variable) => {
     if (!vals.has(v) && v instanceof T.Constant) vals.set(v, b.fromHost(v.data));
@@ -43,21 +47,33 @@ describe('which gpu.js kernel class runs', () => {
     expect(backend.name).toBe('gpujs');
   });
 
-  it.skipIf(!REQUIRE_GPU)('THEANO_TS_REQUIRE_GPU=1: gpu.js runs on a GPU kernel class (HeadlessGL / WebGL), not on WebAssembly or the CPU', () => {
-    expect(backend.kernelClass, `gpu.js chose ${backend.kernelClass} in mode ${backend.gpuMode}; headless-gl needs an X display (xvfb-run)`).toMatch(
-      /^(HeadlessGLKernel|WebGLKernel|WebGL2Kernel)$/,
-    );
-  });
+  it.skipIf(!REQUIRE_GPU)(
+    'THEANO_TS_REQUIRE_GPU=1: gpu.js runs on a GPU kernel class (HeadlessGL / WebGL), not on WebAssembly or the CPU',
+    () => {
+      expect(
+        backend.kernelClass,
+        `gpu.js chose ${backend.kernelClass} in mode ${backend.gpuMode}; headless-gl needs an X display (xvfb-run)`,
+      ).toMatch(/^(HeadlessGLKernel|WebGLKernel|WebGL2Kernel)$/);
+    },
+  );
 
-  it.skipIf(!GPU_AVAILABLE && !REQUIRE_GPU)(`kernels actually run on the GPU kernel class ${SKIP_REASON}`, () => {
-    const x = T.fmatrix('x');
-    checkAgainstReference(backend, [x], [T.exp(x)], [rand([3, 3])]);
-    expect(backend.kernelClassesUsed.length).toBeGreaterThan(0);
-    expect(backend.kernelClassesUsed.every(isGpuKernelClass), `kernel classes used: ${backend.kernelClassesUsed.join(', ')}`).toBe(true);
-  });
+  it.skipIf(!GPU_AVAILABLE && !REQUIRE_GPU)(
+    `kernels actually run on the GPU kernel class ${SKIP_REASON}`,
+    () => {
+      const x = T.fmatrix('x');
+      checkAgainstReference(backend, [x], [T.exp(x)], [rand([3, 3])]);
+      expect(backend.kernelClassesUsed.length).toBeGreaterThan(0);
+      expect(
+        backend.kernelClassesUsed.every(isGpuKernelClass),
+        `kernel classes used: ${backend.kernelClassesUsed.join(', ')}`,
+      ).toBe(true);
+    },
+  );
 
   it('asynchronous gpu.js modes are refused', () => {
-    expect(() => createGpujsBackend({ gpu: new GPU({ mode: 'dev' }) })).toThrow(/gpu.js mode 'dev' is not supported/);
+    expect(() => createGpujsBackend({ gpu: new GPU({ mode: 'dev' }) })).toThrow(
+      /gpu.js mode 'dev' is not supported/,
+    );
   });
 
   it("mode 'cpu' selects gpu.js' CPUKernel, reported as not a GPU", async () => {
@@ -72,20 +88,41 @@ describe('which gpu.js kernel class runs', () => {
 });
 
 describe('values stay on the GPU between kernels (pipeline mode)', () => {
-  it.skipIf(!GPU_AVAILABLE && !REQUIRE_GPU)(`an elemwise thunk returns a gpu.js Texture that feeds the next kernel ${SKIP_REASON}`, () => {
-    const [x, w] = [T.fmatrix('x'), T.fmatrix('w')];
-    const h = T.tanh(T.dot(x, w));
-    const out = T.mul(h, T.sigmoid(h));
-    const [vx, vw] = [rand([4, 3]), rand([3, 5], -1, 1, 'float32', 2)];
-    const { outputs, perNode } = runByHand(backend, [out], new Map([[x, vx], [w, vw]]));
-    for (const { outs } of perNode) {
-      const t = outs[0] as GpuTensor;
-      expect(t).toBeInstanceOf(GpuTensor);
-      expect(t.location).toBe('gpu');
-      expect(t.texture).toBeInstanceOf(Texture);
-    }
-    expectClose(backend.toHost(outputs[0]), T.evaluate([out], new Map([[x, vx], [w, vw]]))[0], 1e-4, 1e-5);
-  });
+  it.skipIf(!GPU_AVAILABLE && !REQUIRE_GPU)(
+    `an elemwise thunk returns a gpu.js Texture that feeds the next kernel ${SKIP_REASON}`,
+    () => {
+      const [x, w] = [T.fmatrix('x'), T.fmatrix('w')];
+      const h = T.tanh(T.dot(x, w));
+      const out = T.mul(h, T.sigmoid(h));
+      const [vx, vw] = [rand([4, 3]), rand([3, 5], -1, 1, 'float32', 2)];
+      const { outputs, perNode } = runByHand(
+        backend,
+        [out],
+        new Map([
+          [x, vx],
+          [w, vw],
+        ]),
+      );
+      for (const { outs } of perNode) {
+        const t = outs[0] as GpuTensor;
+        expect(t).toBeInstanceOf(GpuTensor);
+        expect(t.location).toBe('gpu');
+        expect(t.texture).toBeInstanceOf(Texture);
+      }
+      expectClose(
+        backend.toHost(outputs[0]),
+        T.evaluate(
+          [out],
+          new Map([
+            [x, vx],
+            [w, vw],
+          ]),
+        )[0],
+        1e-4,
+        1e-5,
+      );
+    },
+  );
 
   it('pipeline: false reads every kernel result back (Float32Array values)', async () => {
     const b = makeBackend({ pipeline: false });
@@ -107,7 +144,11 @@ describe('values stay on the GPU between kernels (pipeline mode)', () => {
     expectClose(firstHost, array([1, Math.E], { dtype: 'float32' }));
     expectClose(backend.toHost(second), array([Math.exp(2), Math.exp(3)], { dtype: 'float32' }));
     const [third] = thunk([second]) as GpuTensor[]; // a node fed its own earlier output
-    expectClose(backend.toHost(third), array([Math.exp(Math.exp(2)), Math.exp(Math.exp(3))], { dtype: 'float32' }), 1e-4);
+    expectClose(
+      backend.toHost(third),
+      array([Math.exp(Math.exp(2)), Math.exp(Math.exp(3))], { dtype: 'float32' }),
+      1e-4,
+    );
     const [fourth] = thunk([backend.fromHost(array([0, 0], { dtype: 'float32' }))]) as GpuTensor[];
     expect(backend.warnings).toEqual([]);
     expect(fourth.stale).toBe(false);
@@ -117,15 +158,32 @@ describe('values stay on the GPU between kernels (pipeline mode)', () => {
   });
 
   it('fromHost / toHost round-trip every dtype; GpuTensor values and plain NDArrays are both accepted', () => {
-    for (const dtype of ['float32', 'float64', 'int32', 'int16', 'int8', 'uint8', 'bool'] as const) {
-      const a = array([[1, 0], [3, 4]], { dtype });
+    for (const dtype of [
+      'float32',
+      'float64',
+      'int32',
+      'int16',
+      'int8',
+      'uint8',
+      'bool',
+    ] as const) {
+      const a = array(
+        [
+          [1, 0],
+          [3, 4],
+        ],
+        { dtype },
+      );
       const back = backend.toHost(backend.fromHost(a));
       expect(back.dtype).toBe(dtype);
       expect(back.toArray()).toEqual(a.toArray());
       expect(back.data).not.toBe(a.data); // a copy: the caller's array is never handed back
     }
     const x = T.fvector('x');
-    const [y] = backend.makeThunk(T.add(x, x).owner!)([array([1, 2], { dtype: 'float32' }), array([3, 4], { dtype: 'float32' })]);
+    const [y] = backend.makeThunk(T.add(x, x).owner!)([
+      array([1, 2], { dtype: 'float32' }),
+      array([3, 4], { dtype: 'float32' }),
+    ]);
     expect(Array.from(backend.toHost(y).data)).toEqual([4, 6]);
     expect(() => backend.toHost(42)).toThrow(/not a GpuTensor or NDArray/);
   });
@@ -148,7 +206,9 @@ describe('CPU fallback', () => {
     expect(b.fallbackOps).toEqual(['Softmax{axis=1}', 'CAReduce{add, axes=[1]}']);
     expect(b.fallbacks[0].reason).toBe('no gpu.js kernel for Softmax');
     expect(b.warnings).toHaveLength(1);
-    expect(b.warnings[0]).toMatch(/2 ops run on the CPU backend.*Softmax\{axis=1\}, CAReduce\{add, axes=\[1\]\}/);
+    expect(b.warnings[0]).toMatch(
+      /2 ops run on the CPU backend.*Softmax\{axis=1\}, CAReduce\{add, axes=\[1\]\}/,
+    );
     void b.destroy();
   });
 
@@ -194,7 +254,10 @@ describe('CPU fallback', () => {
     const [x, w] = [T.fmatrix('x'), T.fmatrix('w')];
     const logits = T.add(T.dot(x, w), 0.5);
     const out = T.mul(T.logSoftmax(logits), -1);
-    const givens = new Map([[x, rand([5, 4])], [w, rand([4, 3], -1, 1, 'float32', 2)]]);
+    const givens = new Map([
+      [x, rand([5, 4])],
+      [w, rand([4, 3], -1, 1, 'float32', 2)],
+    ]);
     const gpuRun = runByHand(backend, [out], givens);
     const cpuRun = runByHand(createCpuBackend(), [out], givens);
     expectClose(backend.toHost(gpuRun.outputs[0]), cpuRun.outputs[0] as NDArray, 1e-4, 1e-5);

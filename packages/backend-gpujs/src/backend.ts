@@ -1,4 +1,11 @@
-import { type DType, NDArray, broadcastShapes, formatShape, shapeSize, typedArrayFor } from '@theano-ts/tensor';
+import {
+  type DType,
+  NDArray,
+  broadcastShapes,
+  formatShape,
+  shapeSize,
+  typedArrayFor,
+} from '@theano-ts/tensor';
 import { type Apply, type Backend, type Thunk, opLabel, performNode } from '@theano-ts/symbolic';
 import { createCpuBackend } from '@theano-ts/backend-cpu';
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
@@ -7,7 +14,12 @@ import { cStrides, dotKernelSource, gatherKernelSource } from './codegen';
 import { UnsupportedOnGpu, gpuScalarBody, gpuScalarSupport } from './scalar-gpu';
 
 /** gpu.js kernel classes that run on a GPU (the others, CPUKernel and WebAssemblyKernel, run on the CPU). */
-export const GPU_KERNEL_CLASSES: ReadonlySet<string> = new Set(['HeadlessGLKernel', 'WebGLKernel', 'WebGL2Kernel', 'WebGPUKernel']);
+export const GPU_KERNEL_CLASSES: ReadonlySet<string> = new Set([
+  'HeadlessGLKernel',
+  'WebGLKernel',
+  'WebGL2Kernel',
+  'WebGPUKernel',
+]);
 
 /** True when gpu.js kernel class `name` runs on a GPU. */
 export const isGpuKernelClass = (name: string): boolean => GPU_KERNEL_CLASSES.has(name);
@@ -84,9 +96,11 @@ type Plan = { where: 'gpu' } | { where: 'cpu'; reason: string; float64: boolean 
  * context has texture units silently reads zeros. No limit for the CPU / WebAssembly kernels.
  */
 function maxKernelInputs(gpu: GPU): number {
-  const ctx = (gpu.Kernel as unknown as { testContext?: WebGLRenderingContext | null } | null)?.testContext;
+  const ctx = (gpu.Kernel as unknown as { testContext?: WebGLRenderingContext | null } | null)
+    ?.testContext;
   try {
-    if (ctx && typeof ctx.getParameter === 'function') return Number(ctx.getParameter(ctx.MAX_TEXTURE_IMAGE_UNITS)) || 8;
+    if (ctx && typeof ctx.getParameter === 'function')
+      return Number(ctx.getParameter(ctx.MAX_TEXTURE_IMAGE_UNITS)) || 8;
   } catch {
     /* no context to ask */
   }
@@ -97,7 +111,9 @@ function maxKernelInputs(gpu: GPU): number {
 function asTensor(v: unknown, what: string): GpuTensor {
   if (v instanceof GpuTensor) return v;
   if (v instanceof NDArray) return GpuTensor.fromHost(v);
-  throw new TypeError(`gpujs backend: ${what} is not a GpuTensor or NDArray (got ${Object.prototype.toString.call(v)})`);
+  throw new TypeError(
+    `gpujs backend: ${what} is not a GpuTensor or NDArray (got ${Object.prototype.toString.call(v)})`,
+  );
 }
 
 /** Errors about the user's values (shapes): rethrown, never a reason to fall back to the CPU. */
@@ -108,7 +124,8 @@ function userError(e: Error): Error {
 }
 
 /** Output values of size 0 (no kernel runs). */
-const emptyOf = (shape: readonly number[], dtype: DType) => GpuTensor.fromHost(new NDArray(new (typedArrayFor(dtype))(0), shape, { dtype }));
+const emptyOf = (shape: readonly number[], dtype: DType) =>
+  GpuTensor.fromHost(new NDArray(new (typedArrayFor(dtype))(0), shape, { dtype }));
 
 /**
  * Create the gpu.js backend. Elemwise nodes (primitive scalar ops and fused Composites) run as
@@ -120,7 +137,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
   const ownGpu = !opts.gpu;
   const gpu = opts.gpu ?? (opts.mode ? new GPU({ mode: opts.mode }) : new GPU());
   if (gpu.mode === 'async' || gpu.mode === 'webgpu' || gpu.mode === 'dev' || !gpu.Kernel)
-    throw new TypeError(`createGpujsBackend: gpu.js mode '${gpu.mode}' is not supported (its kernels are asynchronous or not compiled); use 'gpu', 'headlessgl', 'webgl', 'webgl2', 'webasm' or 'cpu'`);
+    throw new TypeError(
+      `createGpujsBackend: gpu.js mode '${gpu.mode}' is not supported (its kernels are asynchronous or not compiled); use 'gpu', 'headlessgl', 'webgl', 'webgl2', 'webasm' or 'cpu'`,
+    );
   const pipeline = opts.pipeline ?? true;
   const float64 = opts.float64 ?? 'cpu';
   const warn = opts.warn ?? ((m: string) => console.warn(m));
@@ -152,11 +171,21 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
 
   function decide(node: Apply): Plan {
     const kind = node.op.kind;
-    if (kind !== 'Elemwise' && kind !== 'Dot' && kind !== 'DimShuffle') return { where: 'cpu', reason: `no gpu.js kernel for ${kind}`, float64: false };
+    if (kind !== 'Elemwise' && kind !== 'Dot' && kind !== 'DimShuffle')
+      return { where: 'cpu', reason: `no gpu.js kernel for ${kind}`, float64: false };
     if (float64 === 'cpu' && [...node.inputs, ...node.outputs].some((v) => v.dtype === 'float64'))
-      return { where: 'cpu', reason: "float64 (computed on the CPU; pass { float64: 'float32' } to compute it on the GPU in float32)", float64: true };
+      return {
+        where: 'cpu',
+        reason:
+          "float64 (computed on the CPU; pass { float64: 'float32' } to compute it on the GPU in float32)",
+        float64: true,
+      };
     if (node.inputs.length > maxInputs)
-      return { where: 'cpu', reason: `${node.inputs.length} inputs: a gpu.js kernel on ${kernelClass} reads at most ${maxInputs} (texture units)`, float64: false };
+      return {
+        where: 'cpu',
+        reason: `${node.inputs.length} inputs: a gpu.js kernel on ${kernelClass} reads at most ${maxInputs} (texture units)`,
+        float64: false,
+      };
     if (kind === 'Elemwise') {
       const s = gpuScalarSupport((node as Apply<'Elemwise'>).op.params.scalarOp);
       if (s !== true) return { where: 'cpu', reason: s, float64: false };
@@ -170,7 +199,10 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       warned.float64 = true;
       warn(
         'theano-ts gpujs backend: float64 nodes run on the CPU backend (gpu.js computes in float32): ' +
-          fallbacks.filter((f) => f.reason.startsWith('float64')).map((f) => f.label).join(', ') +
+          fallbacks
+            .filter((f) => f.reason.startsWith('float64'))
+            .map((f) => f.label)
+            .join(', ') +
           ". Use float32 (config.floatX), or createGpujsBackend({ float64: 'float32' }) to compute them on the GPU with float32 precision.",
       );
       return;
@@ -189,7 +221,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
   function cpuThunk(node: Apply): Thunk {
     const inner = cpu.makeThunk(node);
     return (inputs) =>
-      inner(inputs.map((v, i) => asTensor(v, `input ${i} of ${opLabel(node.op)}`).toNDArray())).map((o) => GpuTensor.fromHost(o as NDArray));
+      inner(inputs.map((v, i) => asTensor(v, `input ${i} of ${opLabel(node.op)}`).toNDArray())).map(
+        (o) => GpuTensor.fromHost(o as NDArray),
+      );
   }
 
   function fallbackThunk(node: Apply, p: Plan & { where: 'cpu' }): Thunk {
@@ -221,9 +255,16 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
   }
 
   /** Run a compiled kernel on tensors, returning its result as a GpuTensor of `shape` and `dtype`. */
-  function launch(k: Compiled, args: readonly GpuTensor[], shape: readonly number[], dtype: DType): GpuTensor {
+  function launch(
+    k: Compiled,
+    args: readonly GpuTensor[],
+    shape: readonly number[],
+    dtype: DType,
+  ): GpuTensor {
     // a kernel cannot read the texture it writes: read an earlier result of this kernel back first
-    const kargs = args.map((t) => (t.producedBy(k.slot) ? Float32Array.from(t.toNDArray().toFlat()) : t.kernelArg()));
+    const kargs = args.map((t) =>
+      t.producedBy(k.slot) ? Float32Array.from(t.toNDArray().toFlat()) : t.kernelArg(),
+    );
     const out = k.run(...(kargs as unknown as Parameters<IKernelRunShortcut>)) as unknown;
     k.slot.generation++;
     classesUsed.add(k.run.kernel?.constructor?.name ?? kernelClass);
@@ -268,10 +309,12 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       ts.forEach((a, i) =>
         a.shape.forEach((d, ax) => {
           if (d !== shape[ax] && declared[i][ax] !== 1)
-            throw userError(new RangeError(
-              `${label}: input ${i}${node.inputs[i].name ? ` '${node.inputs[i].name}'` : ''} has shape ${formatShape(a.shape)} but the output needs ${shape[ax]} in dimension ${ax}` +
-                (d === 1 ? ` (dimension ${ax} of that input is not declared broadcastable)` : ''),
-            ));
+            throw userError(
+              new RangeError(
+                `${label}: input ${i}${node.inputs[i].name ? ` '${node.inputs[i].name}'` : ''} has shape ${formatShape(a.shape)} but the output needs ${shape[ax]} in dimension ${ax}` +
+                  (d === 1 ? ` (dimension ${ax} of that input is not declared broadcastable)` : ''),
+              ),
+            );
         }),
       );
       const n = shapeSize(shape);
@@ -304,18 +347,28 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     return ([a, b]) => {
       const k = a.shape[a.ndim - 1];
       const k2 = b.shape[0];
-      if (k !== k2) throw userError(new RangeError(`Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`));
+      if (k !== k2)
+        throw userError(
+          new RangeError(
+            `Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`,
+          ),
+        );
       const shape = [...(a.ndim === 2 ? [a.shape[0]] : []), ...(b.ndim === 2 ? [b.shape[1]] : [])];
       const n = shapeSize(shape);
       if (n === 0) return [emptyOf(shape, dtype)];
-      if (k === 0) return [GpuTensor.fromHost(new NDArray(new (typedArrayFor(dtype))(n), shape, { dtype }))];
+      if (k === 0)
+        return [GpuTensor.fromHost(new NDArray(new (typedArrayFor(dtype))(n), shape, { dtype }))];
       if (n > MAX_ELEMENTS || a.size > MAX_ELEMENTS || b.size > MAX_ELEMENTS) return undefined;
-      const [kern] = cache(`${formatShape(a.shape)}${formatShape(b.shape)}`, () => [compile(dotKernelSource(a.shape, b.shape, dtype), n, label, k)]);
+      const [kern] = cache(`${formatShape(a.shape)}${formatShape(b.shape)}`, () => [
+        compile(dotKernelSource(a.shape, b.shape, dtype), n, label, k),
+      ]);
       return [launch(kern, [a, b], shape, dtype)];
     };
   }
 
-  function dimshuffleThunk(node: Apply<'DimShuffle'>): (ts: GpuTensor[]) => GpuTensor[] | undefined {
+  function dimshuffleThunk(
+    node: Apply<'DimShuffle'>,
+  ): (ts: GpuTensor[]) => GpuTensor[] | undefined {
     const order = node.op.params.order;
     const kept = order.filter((o): o is number => o !== 'x');
     const permutes = kept.some((o, i) => i > 0 && o < kept[i - 1]);
@@ -332,7 +385,13 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       const [kern] = cache(formatShape(x.shape), () => {
         const cs = cStrides(x.shape);
         const strides = [order.map((o) => (o === 'x' ? 0 : cs[o]))];
-        return [compile(gatherKernelSource(shape, strides, ([v]) => ({ lines: [], out: v })), n, label)];
+        return [
+          compile(
+            gatherKernelSource(shape, strides, ([v]) => ({ lines: [], out: v })),
+            n,
+            label,
+          ),
+        ];
       });
       return [launch(kern, [x], shape, x.dtype)];
     };

@@ -29,7 +29,10 @@ export function cStrides(shape: readonly number[]): number[] {
  * every operand walks contiguously (stride[d] === stride[d+1] * shape[d+1], broadcast strides 0
  * included). `strides[i][d]` is operand i's stride along output dimension d.
  */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function coalesce(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const keep = shape.map((d, k) => k).filter((k) => shape[k] !== 1);
   const sh = keep.map((k) => shape[k]);
   const st = strides.map((s) => keep.map((k) => s[k]));
@@ -47,7 +50,12 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
 }
 
 /** Statements computing `q = floor(j / d)` and `r = j - q * d` exactly (for j, d integers below 2^24). */
-function divmod(j: string, d: number, fresh: () => string, lines: string[]): { q: string; r: string } {
+function divmod(
+  j: string,
+  d: number,
+  fresh: () => string,
+  lines: string[],
+): { q: string; r: string } {
   const q = fresh();
   const r = fresh();
   const D = lit(d);
@@ -61,7 +69,12 @@ function divmod(j: string, d: number, fresh: () => string, lines: string[]): { q
 }
 
 /** Multi-index digits (outermost first) of flat index `j` over `shape`. */
-function unravel(j: string, shape: readonly number[], fresh: () => string, lines: string[]): string[] {
+function unravel(
+  j: string,
+  shape: readonly number[],
+  fresh: () => string,
+  lines: string[],
+): string[] {
   const idx = new Array<string>(shape.length);
   let rem = j;
   for (let d = shape.length - 1; d >= 1; d--) {
@@ -75,7 +88,9 @@ function unravel(j: string, shape: readonly number[], fresh: () => string, lines
 
 /** Σ idx[d] * strides[d] as code ('0' when every stride is 0). */
 function linear(idx: readonly string[], strides: readonly number[]): string {
-  const terms = strides.flatMap((s, d) => (s === 0 ? [] : [s === 1 ? idx[d] : `${idx[d]} * ${lit(s)}`]));
+  const terms = strides.flatMap((s, d) =>
+    s === 0 ? [] : [s === 1 ? idx[d] : `${idx[d]} * ${lit(s)}`],
+  );
   return terms.length ? terms.join(' + ') : '0';
 }
 
@@ -93,7 +108,8 @@ export function gatherKernelSource(
   const c = coalesce(shape, strides);
   const outStrides = cStrides(c.shape);
   const lines = ['const j = this.thread.x;'];
-  const direct = (s: readonly number[]) => s.every((v, d) => v === outStrides[d] || c.shape[d] === 1);
+  const direct = (s: readonly number[]) =>
+    s.every((v, d) => v === outStrides[d] || c.shape[d] === 1);
   const needsIndex = c.strides.some((s) => !direct(s) && s.some((v) => v !== 0));
   const idx = needsIndex ? unravel('j', c.shape, fresh, lines) : [];
   const xs = c.strides.map((s, i) => {
@@ -112,7 +128,11 @@ export function gatherKernelSource(
  * per output element, a loop over the K shared elements accumulating in float32; the result is
  * rounded to `dtype`.
  */
-export function dotKernelSource(as: readonly number[], bs: readonly number[], dtype: DType): string {
+export function dotKernelSource(
+  as: readonly number[],
+  bs: readonly number[],
+  dtype: DType,
+): string {
   const fresh = namer('v');
   const K = as[as.length - 1];
   const N = bs.length === 2 ? bs[1] : 1;
@@ -127,7 +147,12 @@ export function dotKernelSource(as: readonly number[], bs: readonly number[], dt
   else if (bs.length === 2) col = 'j';
   const aAt = as.length === 2 ? `${row} * ${lit(K)} + p` : 'p';
   const bAt = bs.length === 2 ? `p * ${lit(N)} + ${col}` : 'p';
-  lines.push('let s = 0.0;', `for (let p = 0; p < ${K}; p++) {`, `  s += a[${aAt}] * b[${bAt}];`, '}');
+  lines.push(
+    'let s = 0.0;',
+    `for (let p = 0; p < ${K}; p++) {`,
+    `  s += a[${aAt}] * b[${bAt}];`,
+    '}',
+  );
   const out = roundGpu('s', dtype, lines, fresh);
   lines.push(`return ${out};`);
   return `function (a, b) {\n  ${lines.join('\n  ')}\n}`;

@@ -17,7 +17,9 @@ describe(`theano.function with Mode({ backend: createGpujsBackend() }) (gpu.js $
     const p = T.softmax(T.add(T.dot(h, w2), 0.1));
     const vx = rand([5, 6], -1, 1, 'float32', 4);
     const onGpu = theanoFunction([x], [p, h], { mode: new Mode({ backend }) })(vx) as NDArray[];
-    const onCpu = theanoFunction([x], [p, h], { mode: new Mode({ backend: 'cpu' }) })(vx) as NDArray[];
+    const onCpu = theanoFunction([x], [p, h], { mode: new Mode({ backend: 'cpu' }) })(
+      vx,
+    ) as NDArray[];
     onGpu.forEach((g, i) => expectClose(g, onCpu[i], 1e-4, 1e-6));
     expect(backend.fallbackOps).toContain('Softmax{axis=1}');
   });
@@ -25,7 +27,10 @@ describe(`theano.function with Mode({ backend: createGpujsBackend() }) (gpu.js $
   it('updates of shared variables are read back from the GPU after every call', () => {
     const x = T.fvector('x');
     const w = T.shared(new NDArray(new Float32Array([1, 2, 3]), [3]), 'w');
-    const step = theanoFunction([x], T.mul(w, x), { updates: [[w, T.sub(w, T.mul(x, 0.5))]], mode: new Mode({ backend }) });
+    const step = theanoFunction([x], T.mul(w, x), {
+      updates: [[w, T.sub(w, T.mul(x, 0.5))]],
+      mode: new Mode({ backend }),
+    });
     const vx = new NDArray(new Float32Array([2, 2, 2]), [3]);
     expect(Array.from((step(vx) as NDArray).data)).toEqual([2, 4, 6]);
     expect(Array.from(w.getValue().data)).toEqual([0, 1, 2]);

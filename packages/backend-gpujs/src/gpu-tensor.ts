@@ -16,7 +16,8 @@ export const isTexture = (x: unknown): x is Texture => x instanceof Texture;
 
 /** Flatten what `Texture.toArray()` or a non-pipelined kernel returns into a new Float32Array of `n` values. */
 export function flattenKernelOutput(out: unknown, n: number): Float32Array {
-  if (out instanceof Float32Array) return out.length === n ? new Float32Array(out) : out.slice(0, n);
+  if (out instanceof Float32Array)
+    return out.length === n ? new Float32Array(out) : out.slice(0, n);
   const flat = new Float32Array(n);
   let k = 0;
   const walk = (x: unknown): void => {
@@ -24,7 +25,10 @@ export function flattenKernelOutput(out: unknown, n: number): Float32Array {
     if (typeof x === 'number') flat[k++] = x;
     else if (ArrayBuffer.isView(x)) for (const v of x as Float32Array) flat[k++] = v;
     else if (Array.isArray(x)) for (const v of x) walk(v);
-    else throw new TypeError(`gpujs backend: unexpected kernel output ${Object.prototype.toString.call(x)}`);
+    else
+      throw new TypeError(
+        `gpujs backend: unexpected kernel output ${Object.prototype.toString.call(x)}`,
+      );
   };
   walk(out);
   if (k !== n) throw new RangeError(`gpujs backend: kernel returned ${k} values, expected ${n}`);
@@ -76,13 +80,21 @@ export class GpuTensor {
   }
 
   /** Wrap a kernel result: a Texture (kept on the GPU) or float32 data. */
-  static fromKernel(out: Texture | Float32Array, shape: readonly number[], dtype: DType, slot: KernelSlot): GpuTensor {
+  static fromKernel(
+    out: Texture | Float32Array,
+    shape: readonly number[],
+    dtype: DType,
+    slot: KernelSlot,
+  ): GpuTensor {
     return new GpuTensor(shape, dtype, out, undefined, slot);
   }
 
   /** The same data with another shape of the same size (no copy; DimShuffle without a permutation). */
   reshaped(shape: readonly number[]): GpuTensor {
-    if (shapeSize(shape) !== this.size) throw new RangeError(`GpuTensor: cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`);
+    if (shapeSize(shape) !== this.size)
+      throw new RangeError(
+        `GpuTensor: cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`,
+      );
     const host = this.host ? this.host.reshape(shape) : undefined;
     return new GpuTensor(shape, this.dtype, this.device, host, this.slot, this.generation);
   }
@@ -111,7 +123,9 @@ export class GpuTensor {
 
   /** True when the kernel that produced the data has run again since (its texture was overwritten). */
   get stale(): boolean {
-    return this.host === undefined && this.slot !== undefined && this.slot.generation !== this.generation;
+    return (
+      this.host === undefined && this.slot !== undefined && this.slot.generation !== this.generation
+    );
   }
 
   private checkFresh(): void {

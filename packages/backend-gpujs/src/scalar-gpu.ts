@@ -8,10 +8,25 @@ import { type ScalarOp, type ScalarOpName, SCALAR_OPS } from '@theano-ts/symboli
  * kernels run as well): `const` declarations, arithmetic, comparisons, `&&`, ternaries and the
  * Math functions listed in {@link GPU_MATH_FUNCTIONS}.
  */
-export type GpuScalarTemplate = (args: readonly string[], fresh: () => string) => string | { lines: string[]; expr: string };
+export type GpuScalarTemplate = (
+  args: readonly string[],
+  fresh: () => string,
+) => string | { lines: string[]; expr: string };
 
 /** Math functions that every gpu.js kernel class implements faithfully enough to use. */
-export const GPU_MATH_FUNCTIONS: ReadonlySet<string> = new Set(['abs', 'exp', 'log', 'sqrt', 'max', 'min', 'floor', 'ceil', 'trunc', 'sign', 'pow']);
+export const GPU_MATH_FUNCTIONS: ReadonlySet<string> = new Set([
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'max',
+  'min',
+  'floor',
+  'ceil',
+  'trunc',
+  'sign',
+  'pow',
+]);
 
 /** A numeric literal that gpu.js types as a float (`2.0`, `(-0.5)`); throws for NaN and ±Infinity. */
 export function lit(v: number): string {
@@ -80,19 +95,30 @@ export const GPU_SCALAR_TEMPLATES: Partial<Record<ScalarOpName, GpuScalarTemplat
     const e = fresh();
     const em = expm1Code(ax2);
     return {
-      lines: [`const ${ax} = Math.abs(${x});`, `const ${ax2} = 2.0 * ${ax};`, ...em.lines, `const ${e} = ${em.expr};`],
+      lines: [
+        `const ${ax} = Math.abs(${x});`,
+        `const ${ax2} = 2.0 * ${ax};`,
+        ...em.lines,
+        `const ${e} = ${em.expr};`,
+      ],
       expr: `(${ax} > 20.0 ? Math.sign(${x}) : Math.sign(${x}) * (${e} / (${e} + 2.0)))`,
     };
   },
   sigmoid: ([x], fresh) => {
     const e = fresh();
-    return { lines: [`const ${e} = Math.exp(-Math.abs(${x}));`], expr: `(${x} >= 0.0 ? 1.0 / (1.0 + ${e}) : ${e} / (1.0 + ${e}))` };
+    return {
+      lines: [`const ${e} = Math.exp(-Math.abs(${x}));`],
+      expr: `(${x} >= 0.0 ? 1.0 / (1.0 + ${e}) : ${e} / (1.0 + ${e}))`,
+    };
   },
   softplus: ([x], fresh) => {
     // max(x, 0) + log1p(exp(-|x|))
     const e = fresh();
     const l = log1pCode(e, fresh);
-    return { lines: [`const ${e} = Math.exp(-Math.abs(${x}));`, ...l.lines], expr: `(Math.max(${x}, 0.0) + ${l.expr})` };
+    return {
+      lines: [`const ${e} = Math.exp(-Math.abs(${x}));`, ...l.lines],
+      expr: `(Math.max(${x}, 0.0) + ${l.expr})`,
+    };
   },
   relu: ([x]) => `(${x} > 0.0 ? ${x} : 0.0)`,
   sgn: ([x]) => `Math.sign(${x})`,
@@ -120,7 +146,8 @@ function templateFor(name: ScalarOpName): GpuScalarTemplate | string {
   const probe = spec.js(Array.from({ length: spec.nin }, (_, i) => `a${i}`));
   const bad = mathCalls(probe).filter((f) => !GPU_MATH_FUNCTIONS.has(f));
   if (bad.length) return `scalar op '${name}' uses Math.${bad[0]}, which has no GPU-safe template`;
-  if (/===|!==|\?/.test(probe)) return `scalar op '${name}' uses a construct without a GPU-safe template`;
+  if (/===|!==|\?/.test(probe))
+    return `scalar op '${name}' uses a construct without a GPU-safe template`;
   return (args) => spec.js(args);
 }
 
@@ -132,7 +159,8 @@ export function gpuScalarSupport(op: ScalarOp): true | string {
   }
   for (const n of op.nodes) {
     if (n.op.name === 'constant') {
-      if (!Number.isFinite(n.op.value)) return `Composite constant ${n.op.value} has no GLSL literal`;
+      if (!Number.isFinite(n.op.value))
+        return `Composite constant ${n.op.value} has no GLSL literal`;
       continue;
     }
     const t = templateFor(n.op.name);
@@ -154,7 +182,8 @@ export function roundGpu(v: string, dtype: DType, lines: string[], fresh: () => 
   }
   const t = fresh();
   lines.push(`const ${t} = Math.trunc(${v});`);
-  const wrap = (m: number, lo: number) => `const ${r} = ${t} - ${lit(m)} * Math.floor((${t} - ${lit(lo)}) / ${lit(m)});`;
+  const wrap = (m: number, lo: number) =>
+    `const ${r} = ${t} - ${lit(m)} * Math.floor((${t} - ${lit(lo)}) / ${lit(m)});`;
   if (dtype === 'int32') return t; // wrap-around beyond 2^31 is not emulated (float32 is exact only to 2^24 anyway)
   if (dtype === 'int16') lines.push(wrap(65536, -32768));
   else if (dtype === 'int8') lines.push(wrap(256, -128));
@@ -192,7 +221,14 @@ export function gpuScalarBody(
       const v = fresh();
       lines.push(`const ${v} = ${lit(n.op.value)};`);
       names.push(roundGpu(v, n.dtype, lines, fresh));
-    } else names.push(apply(n.op.name, n.args.map((a) => names[a]), n.dtype));
+    } else
+      names.push(
+        apply(
+          n.op.name,
+          n.args.map((a) => names[a]),
+          n.dtype,
+        ),
+      );
   }
   return { lines, outs: op.outputs.map((o) => names[o]) };
 }

@@ -31,12 +31,22 @@ export const SKIP_REASON =
 if (SKIP_REASON) console.info(`[backend-gpujs] GPU tests ${SKIP_REASON}`);
 
 /** Compile with the gpu.js backend and no rewrites (the nodes run as built). */
-export function gpuFunction(backend: GpujsBackend, inputs: T.Variable[], outputs: T.Variable | T.Variable[]) {
+export function gpuFunction(
+  backend: GpujsBackend,
+  inputs: T.Variable[],
+  outputs: T.Variable | T.Variable[],
+) {
   return theanoFunction(inputs, outputs, { mode: new Mode({ backend, optimizer: 'none' }) });
 }
 
 /** Deterministic pseudo-random values in [lo, hi). */
-export function rand(shape: readonly number[], lo = -1, hi = 1, dtype: DType = 'float32', seed = 1): NDArray {
+export function rand(
+  shape: readonly number[],
+  lo = -1,
+  hi = 1,
+  dtype: DType = 'float32',
+  seed = 1,
+): NDArray {
   let s = seed * 2654435761 + 12345;
   const n = shape.reduce((a, b) => a * b, 1);
   const out = new (typedArrayFor(dtype))(n);
@@ -50,7 +60,13 @@ export function rand(shape: readonly number[], lo = -1, hi = 1, dtype: DType = '
 }
 
 /** Expect `actual` to equal `expected` in dtype and shape and within |a - e| <= atol + rtol * |e| (NaN matches NaN). */
-export function expectClose(actual: NDArray, expected: NDArray, rtol = 2e-5, atol = 1e-6, what = ''): void {
+export function expectClose(
+  actual: NDArray,
+  expected: NDArray,
+  rtol = 2e-5,
+  atol = 1e-6,
+  what = '',
+): void {
   expect(actual.dtype, `${what} dtype`).toBe(expected.dtype);
   expect(formatShape(actual.shape), `${what} shape`).toBe(formatShape(expected.shape));
   const a = actual.toFlat();
@@ -58,7 +74,10 @@ export function expectClose(actual: NDArray, expected: NDArray, rtol = 2e-5, ato
   const bad: string[] = [];
   for (let i = 0; i < e.length; i++) {
     const [x, y] = [a[i], e[i]];
-    const ok = (Number.isNaN(x) && Number.isNaN(y)) || x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y);
+    const ok =
+      (Number.isNaN(x) && Number.isNaN(y)) ||
+      x === y ||
+      Math.abs(x - y) <= atol + rtol * Math.abs(y);
     if (!ok && bad.length < 5) bad.push(`[${i}] got ${x}, expected ${y}`);
   }
   expect(bad, `${what} values`).toEqual([]);

@@ -40,4 +40,5 @@ export const heUniform: Initializer = (shape, rng, dtype = config.floatX) => {
 };
 
 /** All zeros (biases). */
-export const zerosInit: Initializer = (shape, _rng, dtype = config.floatX) => zeros(shape, { dtype });
+export const zerosInit: Initializer = (shape, _rng, dtype = config.floatX) =>
+  zeros(shape, { dtype });

@@ -1,5 +1,19 @@
 import { Generator } from '@theano-ts/tensor';
-import { type SharedVariable, type Variable, TheanoTypeError, dimshuffle, dot, add, relu, sigmoid, softmax, tanh, shared, builtAt, userStackLine } from '@theano-ts/symbolic';
+import {
+  type SharedVariable,
+  type Variable,
+  TheanoTypeError,
+  dimshuffle,
+  dot,
+  add,
+  relu,
+  sigmoid,
+  softmax,
+  tanh,
+  shared,
+  builtAt,
+  userStackLine,
+} from '@theano-ts/symbolic';
 import { type Initializer, glorotUniform, zerosInit } from './initializers';
 
 /** Activation functions by name, as Keras names them. */
@@ -52,15 +66,26 @@ export class Dense implements Layer {
     readonly unitsOut: number,
     opts: DenseOptions = {},
   ) {
-    for (const [k, v] of [['unitsIn', unitsIn], ['unitsOut', unitsOut]] as const)
-      if (!Number.isInteger(v) || v <= 0) throw new TheanoTypeError(`Dense: ${k} must be a positive integer, got ${v}${builtAt(userStackLine())}`);
+    for (const [k, v] of [
+      ['unitsIn', unitsIn],
+      ['unitsOut', unitsOut],
+    ] as const)
+      if (!Number.isInteger(v) || v <= 0)
+        throw new TheanoTypeError(
+          `Dense: ${k} must be a positive integer, got ${v}${builtAt(userStackLine())}`,
+        );
     this.name = opts.name ?? `dense_${denseCount++}`;
     const rng = opts.rng ?? defaultRng;
     this.W = shared((opts.kernelInit ?? glorotUniform)([unitsIn, unitsOut], rng), `${this.name}.W`);
-    this.b = opts.useBias === false ? undefined : shared((opts.biasInit ?? zerosInit)([unitsOut], rng), `${this.name}.b`);
+    this.b =
+      opts.useBias === false
+        ? undefined
+        : shared((opts.biasInit ?? zerosInit)([unitsOut], rng), `${this.name}.b`);
     const act = opts.activation ?? 'linear';
     if (typeof act === 'string' && !(act in ACTIVATIONS))
-      throw new TheanoTypeError(`Dense: unknown activation '${act}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+      throw new TheanoTypeError(
+        `Dense: unknown activation '${act}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`,
+      );
     this.activation = typeof act === 'string' ? ACTIVATIONS[act] : act;
   }
 
@@ -71,7 +96,9 @@ export class Dense implements Layer {
   /** @throws TheanoTypeError when x is not a matrix with unitsIn columns. */
   apply(x: Variable): Variable {
     if (x.ndim !== 2 || (x.type.shape[1] !== null && x.type.shape[1] !== this.unitsIn))
-      throw new TheanoTypeError(`${this.name}: expected a (batch, ${this.unitsIn}) matrix, got ${x.type}${builtAt(userStackLine())}`);
+      throw new TheanoTypeError(
+        `${this.name}: expected a (batch, ${this.unitsIn}) matrix, got ${x.type}${builtAt(userStackLine())}`,
+      );
     const z = dot(x, this.W);
     return this.activation(this.b ? add(z, dimshuffle(this.b, ['x', 0])) : z);
   }

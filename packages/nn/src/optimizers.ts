@@ -1,4 +1,15 @@
-import { type SharedVariable, type Variable, TheanoTypeError, add, constant, mul, sub, shared, builtAt, userStackLine } from '@theano-ts/symbolic';
+import {
+  type SharedVariable,
+  type Variable,
+  TheanoTypeError,
+  add,
+  constant,
+  mul,
+  sub,
+  shared,
+  builtAt,
+  userStackLine,
+} from '@theano-ts/symbolic';
 import { zeros } from '@theano-ts/tensor';
 import { grad } from '@theano-ts/autodiff';
 
@@ -9,7 +20,8 @@ const hyper = (x: number, p: SharedVariable): Variable => constant(x, undefined,
 export type UpdateList = [SharedVariable, Variable][];
 
 function gradsOf(cost: Variable, params: readonly SharedVariable[], what: string): Variable[] {
-  if (params.length === 0) throw new TheanoTypeError(`${what}: no parameters to optimize${builtAt(userStackLine())}`);
+  if (params.length === 0)
+    throw new TheanoTypeError(`${what}: no parameters to optimize${builtAt(userStackLine())}`);
   return grad(cost, [...params]);
 }
 
@@ -17,7 +29,11 @@ function gradsOf(cost: Variable, params: readonly SharedVariable[], what: string
  * Plain stochastic gradient descent: p ← p − lr · ∂cost/∂p.
  * @returns updates for theano.function.
  */
-export function sgd(cost: Variable, params: readonly SharedVariable[], opts: { lr: number }): UpdateList {
+export function sgd(
+  cost: Variable,
+  params: readonly SharedVariable[],
+  opts: { lr: number },
+): UpdateList {
   const gs = gradsOf(cost, params, 'sgd');
   return params.map((p, i) => [p, sub(p, mul(gs[i], hyper(opts.lr, p)))]);
 }
@@ -34,7 +50,10 @@ export function momentum(
   opts: { lr: number; momentum?: number; nesterov?: boolean },
 ): UpdateList {
   const mu = opts.momentum ?? 0.9;
-  if (!(mu >= 0 && mu < 1)) throw new TheanoTypeError(`momentum: momentum must be in [0, 1), got ${mu}${builtAt(userStackLine())}`);
+  if (!(mu >= 0 && mu < 1))
+    throw new TheanoTypeError(
+      `momentum: momentum must be in [0, 1), got ${mu}${builtAt(userStackLine())}`,
+    );
   const gs = gradsOf(cost, params, 'momentum');
   const updates: UpdateList = [];
   params.forEach((p, i) => {

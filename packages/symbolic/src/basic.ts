@@ -2,7 +2,17 @@
  * The tensor functions users call (Theano's `theano.tensor` and `tensor.nnet`), building Apply
  * nodes through the op specs. Each checks its inputs at graph-build time.
  */
-import { type DType, NDArray, type NestedArray, array, isFloat, isInteger, isDType, normalizeAxes, normalizeAxis } from '@theano-ts/tensor';
+import {
+  type DType,
+  NDArray,
+  type NestedArray,
+  array,
+  isFloat,
+  isInteger,
+  isDType,
+  normalizeAxes,
+  normalizeAxis,
+} from '@theano-ts/tensor';
 import { Apply, Constant, Op, type ReduceOptions, type TensorLike, Variable } from './graph';
 import type { OpName, OpParams, ScalarOpName } from './op-params';
 import { OP_SPECS } from './ops';
@@ -19,13 +29,20 @@ export function opLabel(op: Op): string {
  * Build an Apply of `kind` with `params` on `inputs` and return it. Types are inferred and
  * checked by the op's spec; errors say where the user built the expression.
  */
-export function applyOp<K extends OpName>(kind: K, params: OpParams[K], inputs: readonly Variable[]): Apply<K> {
+export function applyOp<K extends OpName>(
+  kind: K,
+  params: OpParams[K],
+  inputs: readonly Variable[],
+): Apply<K> {
   const op = new Op(kind, params);
   let types: TensorType[];
   try {
-    types = (OP_SPECS[kind] as { infer(p: OpParams[K], i: readonly Variable[]): TensorType[] }).infer(params, inputs);
+    types = (
+      OP_SPECS[kind] as { infer(p: OpParams[K], i: readonly Variable[]): TensorType[] }
+    ).infer(params, inputs);
   } catch (e) {
-    if (e instanceof TheanoTypeError) throw new TheanoTypeError(e.message + builtAt(userStackLine()));
+    if (e instanceof TheanoTypeError)
+      throw new TheanoTypeError(e.message + builtAt(userStackLine()));
     throw e;
   }
   return new Apply(op, inputs, types);
@@ -60,20 +77,35 @@ export function constant(x: NDArray | NestedArray, name?: string, dtype?: DType)
 /** Convert anything tensor-like to a Variable (constants for data). */
 export function asTensorVariable(x: TensorLike, what = 'argument'): Variable {
   if (x instanceof Variable) return x;
-  if (x instanceof NDArray || typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x)) return constant(x);
-  throw new TheanoTypeError(`cannot convert ${what} (${typeof x}: ${String(x).slice(0, 40)}) to a tensor variable`);
+  if (x instanceof NDArray || typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x))
+    return constant(x);
+  throw new TheanoTypeError(
+    `cannot convert ${what} (${typeof x}: ${String(x).slice(0, 40)}) to a tensor variable`,
+  );
 }
 
 /** Elementwise application with Theano's rank padding: lower-rank inputs get leading broadcastable dims. */
-export function elemwiseOp(name: ScalarOpName, inputs: readonly TensorLike[], extra: { dtype?: DType } = {}): Variable {
+export function elemwiseOp(
+  name: ScalarOpName,
+  inputs: readonly TensorLike[],
+  extra: { dtype?: DType } = {},
+): Variable {
   const vars = inputs.map((x, i) => asTensorVariable(x, `input ${i} of ${name}`));
   const nd = Math.max(...vars.map((v) => v.ndim));
-  const padded = vars.map((v) => (v.ndim < nd ? dimshuffle(v, [...Array(nd - v.ndim).fill('x'), ...v.type.shape.keys()]) : v));
+  const padded = vars.map((v) =>
+    v.ndim < nd ? dimshuffle(v, [...Array(nd - v.ndim).fill('x'), ...v.type.shape.keys()]) : v,
+  );
   return applyOp('Elemwise', { scalarOp: { name, ...extra } }, padded).outputs[0];
 }
 
-const binary = (name: ScalarOpName) => (a: TensorLike, b: TensorLike): Variable => elemwiseOp(name, [a, b]);
-const unary = (name: ScalarOpName) => (a: TensorLike): Variable => elemwiseOp(name, [a]);
+const binary =
+  (name: ScalarOpName) =>
+  (a: TensorLike, b: TensorLike): Variable =>
+    elemwiseOp(name, [a, b]);
+const unary =
+  (name: ScalarOpName) =>
+  (a: TensorLike): Variable =>
+    elemwiseOp(name, [a]);
 
 /** a + b, elementwise with broadcasting (numpy.add). */
 export const add = binary('add');
@@ -119,7 +151,8 @@ export const softplus = unary('softplus');
 /** Rectifier max(x, 0) (Theano tensor.nnet.relu with alpha = 0). */
 export const relu = unary('relu');
 /** Elementwise `cond ? a : b` (numpy.where / Theano switch); both branches are computed. */
-export const switch_ = (cond: TensorLike, a: TensorLike, b: TensorLike): Variable => elemwiseOp('switch', [cond, a, b]);
+export const switch_ = (cond: TensorLike, a: TensorLike, b: TensorLike): Variable =>
+  elemwiseOp('switch', [cond, a, b]);
 /** `b` broadcast to the shape of `a` and `b` (Theano's fill/second). */
 export const second = binary('second');
 /** Zeros with x's shape and dtype. */
@@ -135,7 +168,8 @@ export const onesLike = (x: TensorLike, dtype?: DType): Variable => {
 
 /** Cast to `dtype` (Theano tensor.cast; float → int truncates toward zero). */
 export function cast(x: TensorLike, dtype: DType): Variable {
-  if (!isDType(dtype)) throw new TheanoTypeError(`cast: unknown dtype '${String(dtype)}'${builtAt(userStackLine())}`);
+  if (!isDType(dtype))
+    throw new TheanoTypeError(`cast: unknown dtype '${String(dtype)}'${builtAt(userStackLine())}`);
   const v = asTensorVariable(x);
   return v.dtype === dtype ? v : elemwiseOp('cast', [v], { dtype });
 }
@@ -153,12 +187,15 @@ export function dimshuffle(x: TensorLike, order: readonly (number | 'x')[]): Var
 /** Reverse (or permute) the axes (numpy.transpose). */
 export function transpose(x: TensorLike, axes?: readonly number[]): Variable {
   const v = asTensorVariable(x);
-  const perm = axes ? axes.map((a) => normalizeAxis(a, v.ndim)) : [...v.type.shape.keys()].reverse();
+  const perm = axes
+    ? axes.map((a) => normalizeAxis(a, v.ndim))
+    : [...v.type.shape.keys()].reverse();
   return dimshuffle(v, perm);
 }
 
 /** x.shape as an int32 vector. */
-export const shape = (x: TensorLike): Variable => applyOp('Shape', {}, [asTensorVariable(x)]).outputs[0];
+export const shape = (x: TensorLike): Variable =>
+  applyOp('Shape', {}, [asTensorVariable(x)]).outputs[0];
 /** x.shape[i] as an int32 scalar (Theano's Shape_i). */
 export const shapeI = (x: TensorLike, i: number): Variable => {
   const v = asTensorVariable(x);
@@ -169,14 +206,23 @@ export const shapeI = (x: TensorLike, i: number): Variable => {
  * Reshape (numpy.reshape): `shape` is a list of numbers (one may be -1) or an int vector variable.
  * @throws TheanoTypeError at build time when sizes are known and differ.
  */
-export function reshape(x: TensorLike, newShape: readonly (number | Variable)[] | Variable): Variable {
+export function reshape(
+  x: TensorLike,
+  newShape: readonly (number | Variable)[] | Variable,
+): Variable {
   const v = asTensorVariable(x);
   let shp: Variable;
   if (newShape instanceof Variable) shp = newShape;
-  else if (newShape.every((d) => typeof d === 'number')) shp = constant(array(newShape as number[], { dtype: 'int32' }));
-  else throw new TheanoTypeError(`reshape: symbolic entries in a shape list are not supported yet; pass a shape vector${builtAt(userStackLine())}`);
+  else if (newShape.every((d) => typeof d === 'number'))
+    shp = constant(array(newShape as number[], { dtype: 'int32' }));
+  else
+    throw new TheanoTypeError(
+      `reshape: symbolic entries in a shape list are not supported yet; pass a shape vector${builtAt(userStackLine())}`,
+    );
   if (!isInteger(shp.dtype) || shp.ndim !== 1 || shp.type.shape[0] === null)
-    throw new TheanoTypeError(`reshape: the shape must be an int vector of known length, got ${shp.type}${builtAt(userStackLine())}`);
+    throw new TheanoTypeError(
+      `reshape: the shape must be an int vector of known length, got ${shp.type}${builtAt(userStackLine())}`,
+    );
   return applyOp('Reshape', { ndim: shp.type.shape[0] }, [v, shp]).outputs[0];
 }
 
@@ -184,7 +230,9 @@ export function reshape(x: TensorLike, newShape: readonly (number | Variable)[] 
 export function flatten(x: TensorLike, ndim = 1): Variable {
   const v = asTensorVariable(x);
   if (!Number.isInteger(ndim) || ndim < 1 || ndim > v.ndim)
-    throw new TheanoTypeError(`flatten: ndim must be in [1, ${v.ndim}] for ${v.type}, got ${ndim}${builtAt(userStackLine())}`);
+    throw new TheanoTypeError(
+      `flatten: ndim must be in [1, ${v.ndim}] for ${v.type}, got ${ndim}${builtAt(userStackLine())}`,
+    );
   const lead = v.type.shape.slice(0, ndim - 1);
   if (lead.every((d) => d !== null)) return reshape(v, [...(lead as number[]), -1]);
   const dims = Array.from({ length: ndim - 1 }, (_, i) => shapeI(v, i));
@@ -193,7 +241,11 @@ export function flatten(x: TensorLike, ndim = 1): Variable {
 
 /** Join int scalars into an int32 vector (Theano's MakeVector), e.g. a symbolic shape. */
 export function makeVector(items: readonly TensorLike[]): Variable {
-  return applyOp('MakeVector', {}, items.map((x) => cast(asTensorVariable(x), 'int32'))).outputs[0];
+  return applyOp(
+    'MakeVector',
+    {},
+    items.map((x) => cast(asTensorVariable(x), 'int32')),
+  ).outputs[0];
 }
 
 function reduceAxes(v: Variable, opts: ReduceOptions | undefined): number[] {
@@ -204,13 +256,25 @@ function reduceAxes(v: Variable, opts: ReduceOptions | undefined): number[] {
   }
 }
 
-function keepdimsOf(v: Variable, reduced: Variable, axes: readonly number[], keepdims?: boolean): Variable {
+function keepdimsOf(
+  v: Variable,
+  reduced: Variable,
+  axes: readonly number[],
+  keepdims?: boolean,
+): Variable {
   if (!keepdims) return reduced;
   let k = 0;
-  return dimshuffle(reduced, v.type.shape.map((_, i) => (axes.includes(i) ? 'x' : k++)));
+  return dimshuffle(
+    reduced,
+    v.type.shape.map((_, i) => (axes.includes(i) ? 'x' : k++)),
+  );
 }
 
-function careduce(scalarOp: OpParams['CAReduce']['scalarOp'], x: TensorLike, opts?: ReduceOptions): Variable {
+function careduce(
+  scalarOp: OpParams['CAReduce']['scalarOp'],
+  x: TensorLike,
+  opts?: ReduceOptions,
+): Variable {
   const v = asTensorVariable(x);
   const axes = reduceAxes(v, opts);
   const out = axes.length === 0 ? v : applyOp('CAReduce', { scalarOp, axes }, [v]).outputs[0];
@@ -237,18 +301,35 @@ export function mean(x: TensorLike, opts?: ReduceOptions): Variable {
   const outDtype: DType = isFloat(v.dtype) ? v.dtype : 'float64';
   const statics = axes.map((a) => v.type.shape[a]);
   let count: Variable;
-  if (statics.every((d) => d !== null)) count = constant((statics as number[]).reduce((p, d) => p * d, 1), undefined, outDtype);
-  else count = cast(axes.map((a) => shapeI(v, a)).reduce((p, d) => mul(p, d)), outDtype);
+  if (statics.every((d) => d !== null))
+    count = constant(
+      (statics as number[]).reduce((p, d) => p * d, 1),
+      undefined,
+      outDtype,
+    );
+  else
+    count = cast(
+      axes.map((a) => shapeI(v, a)).reduce((p, d) => mul(p, d)),
+      outDtype,
+    );
   return trueDiv(cast(s, outDtype), count);
 }
 
 /** Index of the maximum along `axis` (numpy.argmax; null/undefined = over the flattened array). int32. */
-export function argmax(x: TensorLike, opts: { axis?: number | null; keepdims?: boolean } = {}): Variable {
+export function argmax(
+  x: TensorLike,
+  opts: { axis?: number | null; keepdims?: boolean } = {},
+): Variable {
   const v = asTensorVariable(x);
   if (opts.axis === undefined || opts.axis === null) {
     const flat = v.ndim === 1 ? v : reshape(v, [-1]);
     const out = applyOp('Argmax', { axis: 0 }, [flat]).outputs[0];
-    return opts.keepdims ? dimshuffle(out, v.type.shape.map(() => 'x')) : out;
+    return opts.keepdims
+      ? dimshuffle(
+          out,
+          v.type.shape.map(() => 'x'),
+        )
+      : out;
   }
   const [axis] = reduceAxes(v, { axis: opts.axis });
   return keepdimsOf(v, applyOp('Argmax', { axis }, [v]).outputs[0], [axis], opts.keepdims);
@@ -288,5 +369,6 @@ export function categoricalCrossentropy(codingDist: TensorLike, trueDist: Tensor
 
 /** The fused, stable softmax + cross-entropy with int labels: -log(softmax(x))[i, y[i]]. */
 export function crossentropySoftmax1Hot(x: TensorLike, y: TensorLike): Variable {
-  return applyOp('CrossentropySoftmax1Hot', {}, [asTensorVariable(x), asTensorVariable(y)]).outputs[0];
+  return applyOp('CrossentropySoftmax1Hot', {}, [asTensorVariable(x), asTensorVariable(y)])
+    .outputs[0];
 }

@@ -1,4 +1,13 @@
-import { type DType, NDArray, type NestedArray, array, castScalar, canCastSafely, formatShape, isFloat } from '@theano-ts/tensor';
+import {
+  type DType,
+  NDArray,
+  type NestedArray,
+  array,
+  castScalar,
+  canCastSafely,
+  formatShape,
+  isFloat,
+} from '@theano-ts/tensor';
 import { TensorType } from './type';
 import type { OpName, OpParams } from './op-params';
 import { userStackLine } from './errors';
@@ -176,11 +185,19 @@ export class Constant extends Variable {
     name?: string,
   ) {
     super(type, name);
-    const head = data.size <= 64 ? Array.from(data.toFlat(), (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',') : `${this.id}`;
+    const head =
+      data.size <= 64
+        ? Array.from(data.toFlat(), (x) => (Object.is(x, -0) ? '-0' : String(x))).join(',')
+        : `${this.id}`;
     this.signature = `${type}|${data.dtype}${formatShape(data.shape)}[${head}]`;
   }
   override toString(): string {
-    return this.name ?? (this.data.size === 1 ? `TensorConstant{${this.data.item()}}` : `TensorConstant{${this.data.dtype}${formatShape(this.data.shape)}}`);
+    return (
+      this.name ??
+      (this.data.size === 1
+        ? `TensorConstant{${this.data.item()}}`
+        : `TensorConstant{${this.data.dtype}${formatShape(this.data.shape)}}`)
+    );
   }
 }
 
@@ -224,7 +241,10 @@ export class SharedVariable extends Variable {
    * match its static dimensions. @throws TypeError naming the variable otherwise.
    */
   setValue(v: NDArray | NestedArray, opts: { borrow?: boolean } = {}): void {
-    const arr = filterValue(this.type, v, { what: `shared variable '${this.name ?? 'unnamed'}'`, allowDowncast: false });
+    const arr = filterValue(this.type, v, {
+      what: `shared variable '${this.name ?? 'unnamed'}'`,
+      allowDowncast: false,
+    });
     this.value = opts.borrow && arr === v ? arr : arr === v ? arr.copy() : arr;
     for (const s of this.syncers) s.invalidate();
   }
@@ -264,11 +284,18 @@ export function filterValue(
   opts: { what: string; allowDowncast?: boolean; hint?: string },
 ): NDArray {
   const fail = (msg: string): never => {
-    throw new TypeError(`${opts.what}: expected ${type} (dtype ${type.dtype}, ndim ${type.ndim}), ${msg}${opts.hint ?? ''}`);
+    throw new TypeError(
+      `${opts.what}: expected ${type} (dtype ${type.dtype}, ndim ${type.ndim}), ${msg}${opts.hint ?? ''}`,
+    );
   };
   let arr: NDArray;
   if (v instanceof NDArray) arr = v;
-  else if (typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) || ArrayBuffer.isView(v)) {
+  else if (
+    typeof v === 'number' ||
+    typeof v === 'boolean' ||
+    Array.isArray(v) ||
+    ArrayBuffer.isView(v)
+  ) {
     try {
       arr = array(v as NestedArray, { dtype: ArrayBuffer.isView(v) ? undefined : 'float64' });
     } catch (e) {
@@ -280,7 +307,9 @@ export function filterValue(
       if (!isFloat(type.dtype) && !opts.allowDowncast) {
         const bad = Array.from(arr.toFlat()).find((x) => castScalar(x, type.dtype) !== x);
         if (bad !== undefined)
-          fail(`got ${describe(v)}; ${type.dtype} cannot store ${bad} accurately (pass integers in range, or set allowInputDowncast: true)`);
+          fail(
+            `got ${describe(v)}; ${type.dtype} cannot store ${bad} accurately (pass integers in range, or set allowInputDowncast: true)`,
+          );
       }
       arr = arr.astype(type.dtype);
     }
@@ -288,10 +317,14 @@ export function filterValue(
     return fail(`got ${describe(v)}`);
   }
   if (arr.ndim !== type.ndim)
-    fail(`got ${describe(v)} with ${arr.ndim} dimension${arr.ndim === 1 ? '' : 's'} (shape ${formatShape(arr.shape)})`);
+    fail(
+      `got ${describe(v)} with ${arr.ndim} dimension${arr.ndim === 1 ? '' : 's'} (shape ${formatShape(arr.shape)})`,
+    );
   type.shape.forEach((d, i) => {
     if (d !== null && arr.shape[i] !== d)
-      fail(`got shape ${formatShape(arr.shape)}: dimension ${i} must have length ${d}${d === 1 ? ' (it is broadcastable)' : ''}`);
+      fail(
+        `got shape ${formatShape(arr.shape)}: dimension ${i} must have length ${d}${d === 1 ? ' (it is broadcastable)' : ''}`,
+      );
   });
   if (arr.dtype !== type.dtype) {
     if (canCastSafely(arr.dtype, type.dtype)) arr = arr.astype(type.dtype);
@@ -306,9 +339,11 @@ export function filterValue(
 
 /** Short description of a user value for error messages. */
 export function describe(v: unknown): string {
-  if (v instanceof NDArray) return `an NDArray of dtype ${v.dtype} and shape ${formatShape(v.shape)}`;
+  if (v instanceof NDArray)
+    return `an NDArray of dtype ${v.dtype} and shape ${formatShape(v.shape)}`;
   if (typeof v === 'number') return `the number ${v}`;
   if (Array.isArray(v)) return `a JS array ${JSON.stringify(v).slice(0, 40)}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
+  if (ArrayBuffer.isView(v))
+    return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
   return v === null ? 'null' : `a ${typeof v} (${String(v).slice(0, 40)})`;
 }

@@ -13,11 +13,24 @@ export {
   type SharedOptions,
 } from './graph';
 export * from './op-params';
-export { SCALAR_OPS, sigmoid as scalarSigmoid, softplus as scalarSoftplus, type ScalarOpSpec } from './scalar-ops';
+export {
+  SCALAR_OPS,
+  sigmoid as scalarSigmoid,
+  softplus as scalarSoftplus,
+  type ScalarOpSpec,
+} from './scalar-ops';
 export { OP_SPECS, type OpSpec, scalarOpLabel, scalarOutDtypes, evalComposite } from './ops';
 export * from './basic';
 export * from './vars';
-export { toposort, graphInputs, cloneGraph, FunctionGraph, isConstant, isShared, cloneVariable } from './graph-utils';
+export {
+  toposort,
+  graphInputs,
+  cloneGraph,
+  FunctionGraph,
+  isConstant,
+  isShared,
+  cloneVariable,
+} from './graph-utils';
 export { evaluate, performNode } from './evaluate';
 export { debugprint, pp } from './printing';
 export type { Backend, Thunk } from './backend';

@@ -39,7 +39,8 @@ const fail = (op: OpLabel, msg: string): never => {
   throw new TheanoTypeError(`${typeof op === 'string' ? op : op()}: ${msg}`);
 };
 
-const describeVar = (v: Variable, i: number): string => `input ${i}${v.name ? ` '${v.name}'` : ''} (${v.type})`;
+const describeVar = (v: Variable, i: number): string =>
+  `input ${i}${v.name ? ` '${v.name}'` : ''} (${v.type})`;
 
 /** Label of a scalar op for printing: add, Composite{exp(i0) * i1}… */
 export function scalarOpLabel(s: ScalarOp): string {
@@ -50,7 +51,11 @@ export function scalarOpLabel(s: ScalarOp): string {
     if (n.op.name === 'constant') exprs.push(String(n.op.value));
     else {
       const spec = SCALAR_OPS[n.op.name];
-      exprs.push(spec.infix && args.length === 2 ? `(${args[0]} ${spec.infix} ${args[1]})` : `${scalarOpLabel(n.op)}(${args.join(', ')})`);
+      exprs.push(
+        spec.infix && args.length === 2
+          ? `(${args[0]} ${spec.infix} ${args[1]})`
+          : `${scalarOpLabel(n.op)}(${args.join(', ')})`,
+      );
     }
   }
   return `Composite{${s.outputs.map((o) => exprs[o]).join(', ')}}`;
@@ -58,7 +63,8 @@ export function scalarOpLabel(s: ScalarOp): string {
 
 /** Output dtypes of a scalar op (Composite: its output nodes' dtypes). */
 export function scalarOutDtypes(s: ScalarOp, ins: readonly DType[]): DType[] {
-  if (s.name === 'composite') return s.outputs.map((o) => (o < s.nin ? ins[o] : s.nodes[o - s.nin].dtype));
+  if (s.name === 'composite')
+    return s.outputs.map((o) => (o < s.nin ? ins[o] : s.nodes[o - s.nin].dtype));
   return [SCALAR_OPS[s.name].outDtype(ins, s)];
 }
 
@@ -66,7 +72,10 @@ export function scalarOutDtypes(s: ScalarOp, ins: readonly DType[]): DType[] {
 export function evalComposite(c: CompositeScalarOp, xs: readonly number[]): number[] {
   const vals = [...xs];
   for (const n of c.nodes) {
-    const v = n.op.name === 'constant' ? n.op.value : SCALAR_OPS[n.op.name].impl(...n.args.map((a) => vals[a]));
+    const v =
+      n.op.name === 'constant'
+        ? n.op.value
+        : SCALAR_OPS[n.op.name].impl(...n.args.map((a) => vals[a]));
     vals.push(castScalar(v, n.dtype));
   }
   return c.outputs.map((o) => vals[o]);
@@ -79,7 +88,10 @@ function elemwiseShape(opName: OpLabel, inputs: readonly Variable[]): Dim[] {
     const dims = inputs.map((v) => v.type.shape[d]);
     const known = [...new Set(dims.filter((x): x is number => x !== null && x !== 1))];
     if (known.length > 1)
-      fail(opName, `static shapes do not broadcast in dimension ${d}: ${inputs.map((v, i) => `${describeVar(v, i)} has ${v.type.shape[d] ?? '?'}`).join(', ')}`);
+      fail(
+        opName,
+        `static shapes do not broadcast in dimension ${d}: ${inputs.map((v, i) => `${describeVar(v, i)} has ${v.type.shape[d] ?? '?'}`).join(', ')}`,
+      );
     out.push(known.length ? known[0] : dims.every((x) => x === 1) ? 1 : null);
   }
   return out;
@@ -89,10 +101,12 @@ function checkFloat(op: string, v: Variable, i: number): void {
   if (!isFloat(v.dtype)) fail(op, `${describeVar(v, i)} must be a float tensor`);
 }
 function checkNdim(op: string, v: Variable, i: number, ndims: readonly number[]): void {
-  if (!ndims.includes(v.ndim)) fail(op, `${describeVar(v, i)} must have ${ndims.join(' or ')} dimensions, got ${v.ndim}`);
+  if (!ndims.includes(v.ndim))
+    fail(op, `${describeVar(v, i)} must have ${ndims.join(' or ')} dimensions, got ${v.ndim}`);
 }
 function checkInt(op: string, v: Variable, i: number): void {
-  if (!isInteger(v.dtype)) fail(op, `${describeVar(v, i)} must be an integer tensor (class labels), got dtype ${v.dtype}`);
+  if (!isInteger(v.dtype))
+    fail(op, `${describeVar(v, i)} must be an integer tensor (class labels), got dtype ${v.dtype}`);
 }
 function sameDim(op: string, a: Dim, b: Dim, what: string): Dim {
   if (a !== null && b !== null && a !== b) fail(op, `${what}: ${a} != ${b}`);
@@ -102,7 +116,12 @@ function sameDim(op: string, a: Dim, b: Dim, what: string): Dim {
 /** Softmax along `axis` on NDArray (stable: subtract the max). */
 function softmaxRef(x: NDArray, axis: number, log: boolean): NDArray {
   const ax = axis < 0 ? axis + x.ndim : axis;
-  const mx = reduce(x, ax, { keepdims: true, init: -Infinity, fn: (a, v) => Math.max(a, v), dtype: 'float64' });
+  const mx = reduce(x, ax, {
+    keepdims: true,
+    init: -Infinity,
+    fn: (a, v) => Math.max(a, v),
+    dtype: 'float64',
+  });
   const shifted = elemwise([x, mx], 'float64', (v, m) => v - m);
   const e = elemwise([shifted], 'float64', Math.exp);
   const s = reduce(e, ax, { keepdims: true, init: 0, fn: (a, v) => a + v, dtype: 'float64' });
@@ -113,7 +132,10 @@ function softmaxRef(x: NDArray, axis: number, log: boolean): NDArray {
 
 function checkLabels(op: string, y: NDArray, k: number): void {
   for (const v of y.toFlat())
-    if (v < 0 || v >= k) throw new RangeError(`${op}: label ${v} is out of range for ${k} classes (labels must be in [0, ${k}))`);
+    if (v < 0 || v >= k)
+      throw new RangeError(
+        `${op}: label ${v} is out of range for ${k} classes (labels must be in [0, ${k}))`,
+      );
 }
 
 function crossentropyInfer(op: string, [p, y]: readonly Variable[]): TensorType[] {
@@ -121,7 +143,11 @@ function crossentropyInfer(op: string, [p, y]: readonly Variable[]): TensorType[
   checkNdim(op, p, 0, [2]);
   checkInt(op, y, 1);
   checkNdim(op, y, 1, [1]);
-  return [new TensorType(p.dtype, [sameDim(op, p.type.shape[0], y.type.shape[0], 'number of rows and of labels differ')])];
+  return [
+    new TensorType(p.dtype, [
+      sameDim(op, p.type.shape[0], y.type.shape[0], 'number of rows and of labels differ'),
+    ]),
+  ];
 }
 function crossentropyGradInfer(op: string, [gy, x, y]: readonly Variable[]): TensorType[] {
   checkNdim(op, gy, 0, [1]);
@@ -130,7 +156,10 @@ function crossentropyGradInfer(op: string, [gy, x, y]: readonly Variable[]): Ten
 }
 
 /** Rows of x (N×K) with the label column of each row (used by the cross-entropy ops). */
-function rowsAndLabels(x: NDArray, y: NDArray): { xd: ArrayLike<number>; yd: ArrayLike<number>; n: number; k: number } {
+function rowsAndLabels(
+  x: NDArray,
+  y: NDArray,
+): { xd: ArrayLike<number>; yd: ArrayLike<number>; n: number; k: number } {
   const xc = x.contiguous();
   const [n, k] = x.shape;
   if (y.shape[0] !== n) throw new RangeError(`cross-entropy: ${n} rows but ${y.shape[0]} labels`);
@@ -144,16 +173,30 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
     infer(p, inputs) {
       // the label of a big Composite is long: build it only for an error message
       const label = () => `Elemwise{${scalarOpLabel(p.scalarOp)}}`;
-      const nin = p.scalarOp.name === 'composite' ? p.scalarOp.nin : SCALAR_OPS[p.scalarOp.name].nin;
+      const nin =
+        p.scalarOp.name === 'composite' ? p.scalarOp.nin : SCALAR_OPS[p.scalarOp.name].nin;
       if (inputs.length !== nin) fail(label, `expected ${nin} inputs, got ${inputs.length}`);
       const nd = inputs[0]?.ndim ?? 0;
-      inputs.forEach((v, i) => v.ndim !== nd && fail(label, `all inputs must have the same number of dimensions (pad with dimshuffle('x', …)); input 0 has ${nd}, ${describeVar(v, i)} has ${v.ndim}`));
+      inputs.forEach(
+        (v, i) =>
+          v.ndim !== nd &&
+          fail(
+            label,
+            `all inputs must have the same number of dimensions (pad with dimshuffle('x', …)); input 0 has ${nd}, ${describeVar(v, i)} has ${v.ndim}`,
+          ),
+      );
       const shape = elemwiseShape(label, inputs);
-      return scalarOutDtypes(p.scalarOp, inputs.map((v) => v.dtype)).map((d) => new TensorType(d, shape));
+      return scalarOutDtypes(
+        p.scalarOp,
+        inputs.map((v) => v.dtype),
+      ).map((d) => new TensorType(d, shape));
     },
     perform(node, inputs) {
       const s = node.op.params.scalarOp;
-      const outShape = inputs.reduce<number[]>((acc, a) => acc.map((d, i) => (a.shape[i] !== 1 ? a.shape[i] : d)), inputs[0].shape.map(() => 1));
+      const outShape = inputs.reduce<number[]>(
+        (acc, a) => acc.map((d, i) => (a.shape[i] !== 1 ? a.shape[i] : d)),
+        inputs[0].shape.map(() => 1),
+      );
       inputs.forEach((a, i) =>
         a.shape.forEach((d, ax) => {
           if (d !== outShape[ax] && !(d === 1 && node.inputs[i].type.shape[ax] === 1))
@@ -167,30 +210,51 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
         const spec = SCALAR_OPS[s.name];
         return [elemwise(inputs, node.outputs[0].dtype, spec.impl)];
       }
-      return s.outputs.map((_, j) => elemwise(inputs, node.outputs[j].dtype, (...xs) => evalComposite(s, xs)[j]));
+      return s.outputs.map((_, j) =>
+        elemwise(inputs, node.outputs[j].dtype, (...xs) => evalComposite(s, xs)[j]),
+      );
     },
   },
   DimShuffle: {
     label: (p) => `DimShuffle{${p.order.join(',')}}`,
     infer(p, [x]) {
       const label = `DimShuffle{${p.order.join(',')}}`;
-      if (x.ndim !== p.inputNdim) fail(label, `expected an input with ${p.inputNdim} dimensions, got ${x.type}`);
+      if (x.ndim !== p.inputNdim)
+        fail(label, `expected an input with ${p.inputNdim} dimensions, got ${x.type}`);
       const used = p.order.filter((o): o is number => o !== 'x');
-      if (new Set(used).size !== used.length || used.some((o) => !Number.isInteger(o) || o < 0 || o >= x.ndim))
-        fail(label, `order must use each of the input's dimensions 0..${x.ndim - 1} at most once, got [${p.order.join(', ')}]`);
+      if (
+        new Set(used).size !== used.length ||
+        used.some((o) => !Number.isInteger(o) || o < 0 || o >= x.ndim)
+      )
+        fail(
+          label,
+          `order must use each of the input's dimensions 0..${x.ndim - 1} at most once, got [${p.order.join(', ')}]`,
+        );
       for (let d = 0; d < x.ndim; d++)
         if (!used.includes(d) && x.type.shape[d] !== 1)
-          fail(label, `cannot drop dimension ${d} of ${x.type}: only broadcastable (length-1) dimensions can be dropped`);
-      return [new TensorType(x.dtype, p.order.map((o) => (o === 'x' ? 1 : x.type.shape[o])))];
+          fail(
+            label,
+            `cannot drop dimension ${d} of ${x.type}: only broadcastable (length-1) dimensions can be dropped`,
+          );
+      return [
+        new TensorType(
+          x.dtype,
+          p.order.map((o) => (o === 'x' ? 1 : x.type.shape[o])),
+        ),
+      ];
     },
     perform(node, [x]) {
       const order = node.op.params.order;
       return [
-        new NDArray(x.data, order.map((o) => (o === 'x' ? 1 : x.shape[o])), {
-          dtype: x.dtype,
-          offset: x.offset,
-          strides: order.map((o) => (o === 'x' ? 0 : x.strides[o])),
-        }),
+        new NDArray(
+          x.data,
+          order.map((o) => (o === 'x' ? 1 : x.shape[o])),
+          {
+            dtype: x.dtype,
+            offset: x.offset,
+            strides: order.map((o) => (o === 'x' ? 0 : x.strides[o])),
+          },
+        ),
       ];
     },
   },
@@ -198,10 +262,17 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
     label: (p) => `CAReduce{${p.scalarOp}, axes=[${p.axes.join(',')}]}`,
     infer(p, [x]) {
       const label = `CAReduce{${p.scalarOp}}`;
-      if (p.axes.some((a) => a < 0 || a >= x.ndim)) fail(label, `axes [${p.axes.join(', ')}] out of range for ${x.type}`);
+      if (p.axes.some((a) => a < 0 || a >= x.ndim))
+        fail(label, `axes [${p.axes.join(', ')}] out of range for ${x.type}`);
       const small = ['bool', 'int8', 'int16', 'uint8'].includes(x.dtype);
-      const dtype: DType = (p.scalarOp === 'add' || p.scalarOp === 'mul') && small ? 'int32' : x.dtype;
-      return [new TensorType(dtype, x.type.shape.filter((_, i) => !p.axes.includes(i)))];
+      const dtype: DType =
+        (p.scalarOp === 'add' || p.scalarOp === 'mul') && small ? 'int32' : x.dtype;
+      return [
+        new TensorType(
+          dtype,
+          x.type.shape.filter((_, i) => !p.axes.includes(i)),
+        ),
+      ];
     },
     perform(node, [x]) {
       const { scalarOp, axes } = node.op.params;
@@ -209,8 +280,16 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
       const fns = {
         add: { init: 0, fn: (a: number, v: number) => a + v },
         mul: { init: 1, fn: (a: number, v: number) => a * v },
-        maximum: { init: -Infinity, fn: (a: number, v: number) => (a !== a || v !== v ? NaN : a > v ? a : v), identityRequired: 'maximum' },
-        minimum: { init: Infinity, fn: (a: number, v: number) => (a !== a || v !== v ? NaN : a < v ? a : v), identityRequired: 'minimum' },
+        maximum: {
+          init: -Infinity,
+          fn: (a: number, v: number) => (a !== a || v !== v ? NaN : a > v ? a : v),
+          identityRequired: 'maximum',
+        },
+        minimum: {
+          init: Infinity,
+          fn: (a: number, v: number) => (a !== a || v !== v ? NaN : a < v ? a : v),
+          identityRequired: 'minimum',
+        },
       }[scalarOp];
       return [reduce(x, axes, { ...fns, dtype })];
     },
@@ -218,8 +297,14 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
   Argmax: {
     label: (p) => `Argmax{axis=${p.axis}}`,
     infer(p, [x]) {
-      if (p.axis < 0 || p.axis >= x.ndim) fail('Argmax', `axis ${p.axis} out of range for ${x.type}`);
-      return [new TensorType('int32', x.type.shape.filter((_, i) => i !== p.axis))];
+      if (p.axis < 0 || p.axis >= x.ndim)
+        fail('Argmax', `axis ${p.axis} out of range for ${x.type}`);
+      return [
+        new TensorType(
+          'int32',
+          x.type.shape.filter((_, i) => i !== p.axis),
+        ),
+      ];
     },
     perform: (node, [x]) => [argReduce(x, node.op.params.axis, (a, b) => a > b)],
   },
@@ -231,8 +316,14 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
       const ka = a.type.shape[a.ndim - 1];
       const kb = b.type.shape[0];
       if (ka !== null && kb !== null && ka !== kb)
-        fail('Dot', `shapes not aligned: ${describeVar(a, 0)} has ${ka} columns, ${describeVar(b, 1)} has ${kb} rows`);
-      const shape = [...(a.ndim === 2 ? [a.type.shape[0]] : []), ...(b.ndim === 2 ? [b.type.shape[1]] : [])];
+        fail(
+          'Dot',
+          `shapes not aligned: ${describeVar(a, 0)} has ${ka} columns, ${describeVar(b, 1)} has ${kb} rows`,
+        );
+      const shape = [
+        ...(a.ndim === 2 ? [a.type.shape[0]] : []),
+        ...(b.ndim === 2 ? [b.type.shape[1]] : []),
+      ];
       const dtype = SCALAR_OPS.mul.outDtype([a.dtype, b.dtype], { name: 'mul' });
       return [new TensorType(dtype, shape)];
     },
@@ -279,17 +370,21 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
     label: () => 'MakeVector',
     infer(_p, items) {
       items.forEach((v, i) => {
-        if (v.ndim !== 0 || !isInteger(v.dtype)) fail('MakeVector', `${describeVar(v, i)} must be an int scalar`);
+        if (v.ndim !== 0 || !isInteger(v.dtype))
+          fail('MakeVector', `${describeVar(v, i)} must be an int scalar`);
       });
       return [new TensorType('int32', [items.length])];
     },
-    perform: (_n, items) => [new NDArray(Int32Array.from(items.map((a) => a.item())), [items.length])],
+    perform: (_n, items) => [
+      new NDArray(Int32Array.from(items.map((a) => a.item())), [items.length]),
+    ],
   },
   Softmax: {
     label: (p) => `Softmax{axis=${p.axis}}`,
     infer(p, [x]) {
       checkFloat('Softmax', x, 0);
-      if (p.axis < 0 || p.axis >= x.ndim) fail('Softmax', `axis ${p.axis} out of range for ${x.type}`);
+      if (p.axis < 0 || p.axis >= x.ndim)
+        fail('Softmax', `axis ${p.axis} out of range for ${x.type}`);
       return [x.type];
     },
     perform: (node, [x]) => [softmaxRef(x, node.op.params.axis, false)],
@@ -298,7 +393,8 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
     label: (p) => `LogSoftmax{axis=${p.axis}}`,
     infer(p, [x]) {
       checkFloat('LogSoftmax', x, 0);
-      if (p.axis < 0 || p.axis >= x.ndim) fail('LogSoftmax', `axis ${p.axis} out of range for ${x.type}`);
+      if (p.axis < 0 || p.axis >= x.ndim)
+        fail('LogSoftmax', `axis ${p.axis} out of range for ${x.type}`);
       return [x.type];
     },
     perform: (node, [x]) => [softmaxRef(x, node.op.params.axis, true)],

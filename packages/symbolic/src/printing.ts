@@ -16,7 +16,10 @@ function idTag(n: number): string {
  * below with ` |` (the bar continues down to an input's later siblings, as in Theano); a node
  * seen before prints its line again but not its inputs. `note` may annotate nodes.
  */
-export function debugprint(outputs: Variable | readonly Variable[], opts: { note?: (v: Variable) => string | undefined } = {}): string {
+export function debugprint(
+  outputs: Variable | readonly Variable[],
+  opts: { note?: (v: Variable) => string | undefined } = {},
+): string {
   const outs = Array.isArray(outputs) ? outputs : [outputs as Variable];
   const ids = new Map<unknown, string>();
   const lines: string[] = [];
@@ -32,14 +35,20 @@ export function debugprint(outputs: Variable | readonly Variable[], opts: { note
     const note = opts.note?.(v);
     const name = v.name ? ` '${v.name}'` : '';
     if (!v.owner) {
-      lines.push(`${prefix}${v instanceof Constant ? v.toString() : v.name ?? `<${v.type}>`} [id ${id}]${note ? ` ${note}` : ''}`);
+      lines.push(
+        `${prefix}${v instanceof Constant ? v.toString() : (v.name ?? `<${v.type}>`)} [id ${id}]${note ? ` ${note}` : ''}`,
+      );
       return;
     }
     const outIdx = v.owner.outputs.length > 1 ? `.${v.index}` : '';
-    lines.push(`${prefix}${opLabel(v.owner.op)}${outIdx} [id ${id}]${name}${note ? ` ${note}` : ''}`);
+    lines.push(
+      `${prefix}${opLabel(v.owner.op)}${outIdx} [id ${id}]${name}${note ? ` ${note}` : ''}`,
+    );
     if (seen) return;
     const inputs = v.owner.inputs;
-    inputs.forEach((inp, i) => walk(inp, childPrefix + ' |', childPrefix + (i === inputs.length - 1 ? '  ' : ' |')));
+    inputs.forEach((inp, i) =>
+      walk(inp, childPrefix + ' |', childPrefix + (i === inputs.length - 1 ? '  ' : ' |')),
+    );
   };
   for (const o of outs) walk(o, '', '');
   return lines.join('\n');
@@ -57,6 +66,7 @@ export function pp(v: Variable): string {
     if (s.name === 'neg') return `(-${args[0]})`;
     return `${s.name}(${args.join(', ')})`;
   }
-  if (op.kind === 'DimShuffle') return `${args[0]}.dimshuffle(${(op.params as { order: readonly unknown[] }).order.map((o) => JSON.stringify(o)).join(', ')})`;
+  if (op.kind === 'DimShuffle')
+    return `${args[0]}.dimshuffle(${(op.params as { order: readonly unknown[] }).order.map((o) => JSON.stringify(o)).join(', ')})`;
   return `${opLabel(op)}(${args.join(', ')})`;
 }

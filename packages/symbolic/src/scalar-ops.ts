@@ -49,11 +49,41 @@ export function sigmoid(x: number): number {
  * relu(x) = max(x, 0).
  */
 export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
-  add: { nin: 2, outDtype: upcast, impl: (x, y) => x + y, js: ([a, b]) => `(${a} + ${b})`, infix: '+' },
-  sub: { nin: 2, outDtype: upcast, impl: (x, y) => x - y, js: ([a, b]) => `(${a} - ${b})`, infix: '-' },
-  mul: { nin: 2, outDtype: upcast, impl: (x, y) => x * y, js: ([a, b]) => `(${a} * ${b})`, infix: '*' },
-  trueDiv: { nin: 2, outDtype: toFloat, impl: (x, y) => x / y, js: ([a, b]) => `(${a} / ${b})`, infix: '/' },
-  pow: { nin: 2, outDtype: upcast, impl: (x, y) => x ** y, js: ([a, b]) => `Math.pow(${a}, ${b})`, infix: '**' },
+  add: {
+    nin: 2,
+    outDtype: upcast,
+    impl: (x, y) => x + y,
+    js: ([a, b]) => `(${a} + ${b})`,
+    infix: '+',
+  },
+  sub: {
+    nin: 2,
+    outDtype: upcast,
+    impl: (x, y) => x - y,
+    js: ([a, b]) => `(${a} - ${b})`,
+    infix: '-',
+  },
+  mul: {
+    nin: 2,
+    outDtype: upcast,
+    impl: (x, y) => x * y,
+    js: ([a, b]) => `(${a} * ${b})`,
+    infix: '*',
+  },
+  trueDiv: {
+    nin: 2,
+    outDtype: toFloat,
+    impl: (x, y) => x / y,
+    js: ([a, b]) => `(${a} / ${b})`,
+    infix: '/',
+  },
+  pow: {
+    nin: 2,
+    outDtype: upcast,
+    impl: (x, y) => x ** y,
+    js: ([a, b]) => `Math.pow(${a}, ${b})`,
+    infix: '**',
+  },
   // NumPy: NaN-propagating, otherwise `x > y ? x : y` (so maximum(-0, 0) is 0 and maximum(0, -0)
   // is -0). Math.max differs only in the sign of a zero result; backends needing bit-exactness
   // (backend-cpu) use the impl's formula.
@@ -77,12 +107,31 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
   log1p: unaryFloat(Math.log1p, (a) => `Math.log1p(${a})`),
   expm1: unaryFloat(Math.expm1, (a) => `Math.expm1(${a})`),
   tanh: unaryFloat(Math.tanh, (a) => `Math.tanh(${a})`),
-  sigmoid: unaryFloat(sigmoid, (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-(${a}))) : Math.exp(${a}) / (1 + Math.exp(${a})))`),
-  softplus: unaryFloat(softplus, (a) => `(${a} > 0 ? ${a} + Math.log1p(Math.exp(-(${a}))) : Math.log1p(Math.exp(${a})))`),
-  relu: { nin: 1, outDtype: upcast, impl: (x) => (x > 0 ? x : x !== x ? x : 0), js: ([a]) => `(${a} > 0 ? ${a} : ${a} !== ${a} ? ${a} : 0)` },
+  sigmoid: unaryFloat(
+    sigmoid,
+    (a) => `(${a} >= 0 ? 1 / (1 + Math.exp(-(${a}))) : Math.exp(${a}) / (1 + Math.exp(${a})))`,
+  ),
+  softplus: unaryFloat(
+    softplus,
+    (a) => `(${a} > 0 ? ${a} + Math.log1p(Math.exp(-(${a}))) : Math.log1p(Math.exp(${a})))`,
+  ),
+  relu: {
+    nin: 1,
+    outDtype: upcast,
+    impl: (x) => (x > 0 ? x : x !== x ? x : 0),
+    js: ([a]) => `(${a} > 0 ? ${a} : ${a} !== ${a} ? ${a} : 0)`,
+  },
   abs: { nin: 1, outDtype: upcast, impl: Math.abs, js: ([a]) => `Math.abs(${a})` },
-  sgn: { nin: 1, outDtype: upcast, impl: (x) => (x !== x ? NaN : Math.sign(x)), js: ([a]) => `Math.sign(${a})` },
-  reciprocal: unaryFloat((x) => 1 / x, (a) => `(1 / ${a})`),
+  sgn: {
+    nin: 1,
+    outDtype: upcast,
+    impl: (x) => (x !== x ? NaN : Math.sign(x)),
+    js: ([a]) => `Math.sign(${a})`,
+  },
+  reciprocal: unaryFloat(
+    (x) => 1 / x,
+    (a) => `(1 / ${a})`,
+  ),
   gt: compare((x, y) => x > y, '>'),
   ge: compare((x, y) => x >= y, '>='),
   lt: compare((x, y) => x < y, '<'),
@@ -109,4 +158,3 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
     js: ([a]) => a,
   },
 };
-

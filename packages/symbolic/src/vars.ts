@@ -11,16 +11,29 @@ export interface VarOptions {
   shape?: readonly Dim[];
 }
 
-function make(kind: string, pattern: readonly Dim[], name: string | undefined, opts: VarOptions, prefixDtype?: DType): Variable {
+function make(
+  kind: string,
+  pattern: readonly Dim[],
+  name: string | undefined,
+  opts: VarOptions,
+  prefixDtype?: DType,
+): Variable {
   const dtype = opts.dtype ?? prefixDtype ?? config.floatX;
-  if (!isDType(dtype)) throw new TheanoTypeError(`${kind}: unknown dtype '${String(dtype)}'${builtAt(userStackLine())}`);
+  if (!isDType(dtype))
+    throw new TheanoTypeError(
+      `${kind}: unknown dtype '${String(dtype)}'${builtAt(userStackLine())}`,
+    );
   let shape = pattern;
   if (opts.shape) {
     if (opts.shape.length !== pattern.length && kind !== 'tensor')
-      throw new TheanoTypeError(`${kind}: shape [${opts.shape.join(', ')}] must have ${pattern.length} dimensions${builtAt(userStackLine())}`);
+      throw new TheanoTypeError(
+        `${kind}: shape [${opts.shape.join(', ')}] must have ${pattern.length} dimensions${builtAt(userStackLine())}`,
+      );
     opts.shape.forEach((d, i) => {
       if (pattern[i] === 1 && d !== null && d !== 1)
-        throw new TheanoTypeError(`${kind}: dimension ${i} of a ${kind} is broadcastable and must have length 1, got shape [${opts.shape!.map((x) => x ?? 'null').join(', ')}]${builtAt(userStackLine())}`);
+        throw new TheanoTypeError(
+          `${kind}: dimension ${i} of a ${kind} is broadcastable and must have length 1, got shape [${opts.shape!.map((x) => x ?? 'null').join(', ')}]${builtAt(userStackLine())}`,
+        );
     });
     shape = opts.shape.map((d, i) => (pattern[i] === 1 && d === null ? 1 : d));
   }
@@ -28,7 +41,10 @@ function make(kind: string, pattern: readonly Dim[], name: string | undefined, o
 }
 
 type Ctor = (name?: string, opts?: VarOptions) => Variable;
-const ctor = (kind: string, pattern: readonly Dim[], prefix?: DType): Ctor => (name, opts = {}) => make(kind, pattern, name, opts, prefix);
+const ctor =
+  (kind: string, pattern: readonly Dim[], prefix?: DType): Ctor =>
+  (name, opts = {}) =>
+    make(kind, pattern, name, opts, prefix);
 
 /** A 0-d tensor variable (dtype floatX unless given). */
 export const scalar = ctor('scalar', []);
@@ -52,27 +68,71 @@ export function tensor(name?: string, opts: VarOptions & { ndim?: number } = {})
   return make('tensor', shape, name, { ...opts, shape }, undefined);
 }
 
-const PREFIX: Record<string, DType> = { b: 'int8', w: 'int16', i: 'int32', f: 'float32', d: 'float64' };
-const KINDS = { scalar: [], vector: [null], row: [1, null], col: [null, 1], matrix: [null, null], tensor3: [null, null, null], tensor4: [null, null, null, null] } as const;
+const PREFIX: Record<string, DType> = {
+  b: 'int8',
+  w: 'int16',
+  i: 'int32',
+  f: 'float32',
+  d: 'float64',
+};
+const KINDS = {
+  scalar: [],
+  vector: [null],
+  row: [1, null],
+  col: [null, 1],
+  matrix: [null, null],
+  tensor3: [null, null, null],
+  tensor4: [null, null, null, null],
+} as const;
 
 function prefixed(p: keyof typeof PREFIX, kind: keyof typeof KINDS): Ctor {
   return ctor(`${p}${kind}`, KINDS[kind], PREFIX[p]);
 }
-export const bscalar = prefixed('b', 'scalar'), bvector = prefixed('b', 'vector'), bmatrix = prefixed('b', 'matrix');
-export const wscalar = prefixed('w', 'scalar'), wvector = prefixed('w', 'vector'), wmatrix = prefixed('w', 'matrix');
-export const iscalar = prefixed('i', 'scalar'), ivector = prefixed('i', 'vector'), imatrix = prefixed('i', 'matrix');
-export const irow = prefixed('i', 'row'), icol = prefixed('i', 'col'), itensor3 = prefixed('i', 'tensor3'), itensor4 = prefixed('i', 'tensor4');
-export const fscalar = prefixed('f', 'scalar'), fvector = prefixed('f', 'vector'), fmatrix = prefixed('f', 'matrix');
-export const frow = prefixed('f', 'row'), fcol = prefixed('f', 'col'), ftensor3 = prefixed('f', 'tensor3'), ftensor4 = prefixed('f', 'tensor4');
-export const dscalar = prefixed('d', 'scalar'), dvector = prefixed('d', 'vector'), dmatrix = prefixed('d', 'matrix');
-export const drow = prefixed('d', 'row'), dcol = prefixed('d', 'col'), dtensor3 = prefixed('d', 'tensor3'), dtensor4 = prefixed('d', 'tensor4');
+export const bscalar = prefixed('b', 'scalar'),
+  bvector = prefixed('b', 'vector'),
+  bmatrix = prefixed('b', 'matrix');
+export const wscalar = prefixed('w', 'scalar'),
+  wvector = prefixed('w', 'vector'),
+  wmatrix = prefixed('w', 'matrix');
+export const iscalar = prefixed('i', 'scalar'),
+  ivector = prefixed('i', 'vector'),
+  imatrix = prefixed('i', 'matrix');
+export const irow = prefixed('i', 'row'),
+  icol = prefixed('i', 'col'),
+  itensor3 = prefixed('i', 'tensor3'),
+  itensor4 = prefixed('i', 'tensor4');
+export const fscalar = prefixed('f', 'scalar'),
+  fvector = prefixed('f', 'vector'),
+  fmatrix = prefixed('f', 'matrix');
+export const frow = prefixed('f', 'row'),
+  fcol = prefixed('f', 'col'),
+  ftensor3 = prefixed('f', 'tensor3'),
+  ftensor4 = prefixed('f', 'tensor4');
+export const dscalar = prefixed('d', 'scalar'),
+  dvector = prefixed('d', 'vector'),
+  dmatrix = prefixed('d', 'matrix');
+export const drow = prefixed('d', 'row'),
+  dcol = prefixed('d', 'col'),
+  dtensor3 = prefixed('d', 'tensor3'),
+  dtensor4 = prefixed('d', 'tensor4');
 
-const plural = (c: Ctor) => (...names: string[]): Variable[] => names.map((n) => c(n));
+const plural =
+  (c: Ctor) =>
+  (...names: string[]): Variable[] =>
+    names.map((n) => c(n));
 /** Several variables at once: `dmatrices('a', 'b')`. */
-export const scalars = plural(scalar), vectors = plural(vector), matrices = plural(matrix);
-export const dscalars = plural(dscalar), dvectors = plural(dvector), dmatrices = plural(dmatrix);
-export const fscalars = plural(fscalar), fvectors = plural(fvector), fmatrices = plural(fmatrix);
-export const iscalars = plural(iscalar), ivectors = plural(ivector), imatrices = plural(imatrix);
+export const scalars = plural(scalar),
+  vectors = plural(vector),
+  matrices = plural(matrix);
+export const dscalars = plural(dscalar),
+  dvectors = plural(dvector),
+  dmatrices = plural(dmatrix);
+export const fscalars = plural(fscalar),
+  fvectors = plural(fvector),
+  fmatrices = plural(fmatrix);
+export const iscalars = plural(iscalar),
+  ivectors = plural(ivector),
+  imatrices = plural(imatrix);
 
 /**
  * A shared variable (Theano's theano.shared): state that compiled functions read and update.
@@ -81,18 +141,33 @@ export const iscalars = plural(iscalar), ivectors = plural(ivector), imatrices =
  * unless `shape` says so (Theano: shared variables never broadcast by default).
  * @throws TheanoTypeError when the value cannot be converted.
  */
-export function shared(value: NDArray | NestedArray, name?: string, opts: SharedOptions = {}): SharedVariable {
+export function shared(
+  value: NDArray | NestedArray,
+  name?: string,
+  opts: SharedOptions = {},
+): SharedVariable {
   let arr: NDArray;
   try {
     arr = value instanceof NDArray ? (opts.borrow ? value : value.copy()) : array(value);
   } catch (e) {
-    throw new TheanoTypeError(`shared${name ? ` '${name}'` : ''}: cannot convert the value: ${(e as Error).message}${builtAt(userStackLine())}`);
+    throw new TheanoTypeError(
+      `shared${name ? ` '${name}'` : ''}: cannot convert the value: ${(e as Error).message}${builtAt(userStackLine())}`,
+    );
   }
   const what = `shared${name ? ` '${name}'` : ''}`;
   // an explicit dtype converts the user's value with the precision check of filterValue
   // (numbers go into float dtypes freely, into int dtypes only when exact; arrays only safely)
-  if (opts.dtype && opts.dtype !== arr.dtype) arr = filterValue(new TensorType(opts.dtype, arr.shape.map(() => null)), value instanceof NDArray ? arr : value, { what });
-  else if (!(value instanceof NDArray) && typeof value !== 'boolean' && arr.dtype === 'float64') arr = arr.astype(config.floatX);
+  if (opts.dtype && opts.dtype !== arr.dtype)
+    arr = filterValue(
+      new TensorType(
+        opts.dtype,
+        arr.shape.map(() => null),
+      ),
+      value instanceof NDArray ? arr : value,
+      { what },
+    );
+  else if (!(value instanceof NDArray) && typeof value !== 'boolean' && arr.dtype === 'float64')
+    arr = arr.astype(config.floatX);
   const shape = opts.shape ?? arr.shape.map(() => null);
   const type = new TensorType(arr.dtype, shape);
   arr = filterValue(type, arr, { what });

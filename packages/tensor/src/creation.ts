@@ -1,4 +1,11 @@
-import { type DType, type TypedArray, castScalar, dtypeOfTypedArray, isDType, typedArrayFor } from './dtype';
+import {
+  type DType,
+  type TypedArray,
+  castScalar,
+  dtypeOfTypedArray,
+  isDType,
+  typedArrayFor,
+} from './dtype';
 import { NDArray, type NestedArray } from './ndarray';
 import { type Shape, resolveReshape, shapeSize } from './shape';
 
@@ -11,7 +18,8 @@ export interface CreationOptions {
 function checkShape(shape: Shape, fn: string): number[] {
   const s = [...shape];
   for (const d of s)
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${fn}: invalid shape [${s.join(', ')}]`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new RangeError(`${fn}: invalid shape [${s.join(', ')}]`);
   return s;
 }
 
@@ -29,7 +37,8 @@ function nestedShape(x: NestedArray): number[] {
 
 function flatten(x: NestedArray, shape: number[], depth: number, out: number[]): void {
   if (depth === shape.length) {
-    if (Array.isArray(x)) throw new RangeError('array: ragged nested sequence (inhomogeneous shape)');
+    if (Array.isArray(x))
+      throw new RangeError('array: ragged nested sequence (inhomogeneous shape)');
     if (typeof x !== 'number' && typeof x !== 'boolean')
       throw new TypeError(`array: expected numbers or booleans, got ${typeof x}`);
     out.push(typeof x === 'boolean' ? (x ? 1 : 0) : x);
@@ -50,8 +59,10 @@ export function array(
   x: NestedArray | TypedArray | NDArray,
   opts: CreationOptions & { shape?: Shape } = {},
 ): NDArray {
-  if (opts.dtype !== undefined && !isDType(opts.dtype)) throw new TypeError(`array: unknown dtype '${opts.dtype}'`);
-  if (x instanceof NDArray) return opts.dtype && opts.dtype !== x.dtype ? x.astype(opts.dtype) : x.copy();
+  if (opts.dtype !== undefined && !isDType(opts.dtype))
+    throw new TypeError(`array: unknown dtype '${opts.dtype}'`);
+  if (x instanceof NDArray)
+    return opts.dtype && opts.dtype !== x.dtype ? x.astype(opts.dtype) : x.copy();
   if (ArrayBuffer.isView(x)) {
     const ta = x as TypedArray;
     const own = dtypeOfTypedArray(ta);
@@ -98,14 +109,21 @@ export const zeros = (shape: Shape, opts: CreationOptions = {}): NDArray => full
 export const ones = (shape: Shape, opts: CreationOptions = {}): NDArray => full(shape, 1, opts);
 /** Uninitialised in NumPy; zero-filled here (typed arrays always are). */
 export const empty = zeros;
-export const zerosLike = (a: NDArray, opts: CreationOptions = {}): NDArray => zeros(a.shape, { dtype: opts.dtype ?? a.dtype });
-export const onesLike = (a: NDArray, opts: CreationOptions = {}): NDArray => ones(a.shape, { dtype: opts.dtype ?? a.dtype });
+export const zerosLike = (a: NDArray, opts: CreationOptions = {}): NDArray =>
+  zeros(a.shape, { dtype: opts.dtype ?? a.dtype });
+export const onesLike = (a: NDArray, opts: CreationOptions = {}): NDArray =>
+  ones(a.shape, { dtype: opts.dtype ?? a.dtype });
 
 /**
  * Evenly spaced values in [start, stop) (numpy.arange). With one argument, start = 0.
  * dtype defaults to int32 when all arguments are integers, else float64.
  */
-export function arange(start: number, stop?: number, step = 1, opts: CreationOptions = {}): NDArray {
+export function arange(
+  start: number,
+  stop?: number,
+  step = 1,
+  opts: CreationOptions = {},
+): NDArray {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0) throw new RangeError('arange: step must not be zero');
   const n = Math.max(0, Math.ceil((stop - start) / step));
@@ -116,11 +134,17 @@ export function arange(start: number, stop?: number, step = 1, opts: CreationOpt
 }
 
 /** `num` evenly spaced values from start to stop inclusive (numpy.linspace). */
-export function linspace(start: number, stop: number, num = 50, opts: CreationOptions = {}): NDArray {
+export function linspace(
+  start: number,
+  stop: number,
+  num = 50,
+  opts: CreationOptions = {},
+): NDArray {
   const dtype = opts.dtype ?? 'float64';
   const data = new (typedArrayFor(dtype))(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  for (let i = 0; i < num; i++) data[i] = castScalar(i === num - 1 && num > 1 ? stop : start + i * step, dtype);
+  for (let i = 0; i < num; i++)
+    data[i] = castScalar(i === num - 1 && num > 1 ? stop : start + i * step, dtype);
   return new NDArray(data, [num], { dtype });
 }
 

@@ -4,15 +4,18 @@
  */
 export type DType = 'bool' | 'int8' | 'int16' | 'int32' | 'uint8' | 'float32' | 'float64';
 
-export const DTYPES: readonly DType[] = ['bool', 'int8', 'int16', 'int32', 'uint8', 'float32', 'float64'];
+export const DTYPES: readonly DType[] = [
+  'bool',
+  'int8',
+  'int16',
+  'int32',
+  'uint8',
+  'float32',
+  'float64',
+];
 
 export type TypedArray =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+  Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 export interface TypedArrayConstructorOf {
   new (length: number): TypedArray;
@@ -34,7 +37,8 @@ const CTORS: Record<DType, TypedArrayConstructorOf> = {
 /** The typed-array constructor that stores `dtype`. */
 export function typedArrayFor(dtype: DType): TypedArrayConstructorOf {
   const c = CTORS[dtype];
-  if (!c) throw new TypeError(`Unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
+  if (!c)
+    throw new TypeError(`Unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
   return c;
 }
 

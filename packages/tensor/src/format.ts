@@ -12,7 +12,8 @@ export const printOptions = { precision: 8, threshold: 1000, edgeitems: 3, linew
 type Formatter = (v: number) => string;
 
 /** True when the exact decimal expansion `digits` (no point) is a tie when cut after `n` digits. */
-const isTie = (digits: string, n: number): boolean => digits[n] === '5' && /^0*$/.test(digits.slice(n + 1));
+const isTie = (digits: string, n: number): boolean =>
+  digits[n] === '5' && /^0*$/.test(digits.slice(n + 1));
 const lastDigitEven = (s: string): boolean => Number(s[s.length - 1]) % 2 === 0;
 
 /**
@@ -68,13 +69,19 @@ function positionalParts(v: number, f32: boolean, precision: number): [string, s
  * `minDigits`, exactly that many fractional digits of the exact value (rounded), as NumPy's
  * second pass does; otherwise the shortest unique digits cut at `precision`.
  */
-function scientificParts(v: number, f32: boolean, precision: number, minDigits?: number): [string, string, number] {
+function scientificParts(
+  v: number,
+  f32: boolean,
+  precision: number,
+  minDigits?: number,
+): [string, string, number] {
   const x = Math.abs(v);
   let s: string;
   if (minDigits !== undefined) s = toExponentialHalfEven(x, minDigits);
   else {
     s = f32 ? shortestFloat32(x) : x.toExponential();
-    if ((s.split('e')[0].split('.')[1] ?? '').length > precision) s = toExponentialHalfEven(x, precision);
+    if ((s.split('e')[0].split('.')[1] ?? '').length > precision)
+      s = toExponentialHalfEven(x, precision);
   }
   const [m, e] = s.split('e');
   const [i, f = ''] = m.split('.');
@@ -82,7 +89,8 @@ function scientificParts(v: number, f32: boolean, precision: number, minDigits?:
 }
 
 /** Exponent text as Dragon4 writes it: sign and at least `digits` digits. */
-const expText = (e: number, digits: number): string => `${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(digits, '0')}`;
+const expText = (e: number, digits: number): string =>
+  `${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(digits, '0')}`;
 
 /** numpy's FloatingFormat (floatmode 'maxprec', sign '-'), built from the values shown. */
 function floatFormatter(values: readonly number[], f32: boolean): Formatter {
@@ -102,7 +110,9 @@ function floatFormatter(values: readonly number[], f32: boolean): Formatter {
     fmtFinite = () => '';
   } else if (expFormat) {
     const parts = finite.map((v) => scientificParts(v, f32, p));
-    const expSize = Math.max(...parts.map(([, , e]) => String(Math.abs(e)).padStart(2, '0').length));
+    const expSize = Math.max(
+      ...parts.map(([, , e]) => String(Math.abs(e)).padStart(2, '0').length),
+    );
     const prec = Math.max(...parts.map(([, f]) => f.length));
     padLeft = Math.max(...parts.map(([i]) => i.length));
     padRight = expSize + 2 + prec;
@@ -146,7 +156,9 @@ export function formatArray(a: NDArray): string {
       return;
     }
     const n = a.shape[ax];
-    const list = showSummary(n) ? [...Array(ei).keys(), ...Array.from({ length: ei }, (_, k) => n - ei + k)] : [...Array(n).keys()];
+    const list = showSummary(n)
+      ? [...Array(ei).keys(), ...Array.from({ length: ei }, (_, k) => n - ei + k)]
+      : [...Array(n).keys()];
     for (const i of list) collect(ax + 1, base + i * strides[ax]);
   };
   if (a.size > 0) collect(0, 0);
@@ -168,12 +180,24 @@ export function formatArray(a: NDArray): string {
   let body: string;
   if (a.size === 0) body = a.ndim === 1 ? '[]' : `[], shape=(${a.shape.join(', ')})`;
   else if (a.ndim === 0) body = fmt(flat[0]);
-  else body = formatNested(a.shape, strides, flat, fmt, printOptions.linewidth - suffix.length, ' '.repeat(prefix.length + 1), showSummary);
+  else
+    body = formatNested(
+      a.shape,
+      strides,
+      flat,
+      fmt,
+      printOptions.linewidth - suffix.length,
+      ' '.repeat(prefix.length + 1),
+      showSummary,
+    );
   const arrStr = prefix + body + suffix;
   if (skipDtype) return arrStr;
   const dtypeStr = `dtype=${a.dtype})`;
   const lastLineLen = arrStr.length - (arrStr.lastIndexOf('\n') + 1);
-  const spacer = lastLineLen + dtypeStr.length + 1 > printOptions.linewidth ? '\n' + ' '.repeat(prefix.length) : ' ';
+  const spacer =
+    lastLineLen + dtypeStr.length + 1 > printOptions.linewidth
+      ? '\n' + ' '.repeat(prefix.length)
+      : ' ';
   return arrStr + spacer + dtypeStr;
 }
 
@@ -189,7 +213,13 @@ function formatNested(
 ): string {
   const ndim = shape.length;
   const sep = ', ';
-  const extendLine = (s: string, line: string, word: string, width: number, indent: string): [string, string] => {
+  const extendLine = (
+    s: string,
+    line: string,
+    word: string,
+    width: number,
+    indent: string,
+  ): [string, string] => {
     let needsWrap = line.length + word.length > width;
     if (line.length <= indent.length) needsWrap = false; // don't wrap lines if it won't help
     if (needsWrap) {
@@ -213,7 +243,13 @@ function formatNested(
       const elemWidth = currWidth - Math.max(sep.trimEnd().length, 1);
       let line = hangingIndent;
       for (let i = 0; i < leading; i++) {
-        [s, line] = extendLine(s, line, recurser(ax + 1, at(i), nextIndent, nextWidth), elemWidth, hangingIndent);
+        [s, line] = extendLine(
+          s,
+          line,
+          recurser(ax + 1, at(i), nextIndent, nextWidth),
+          elemWidth,
+          hangingIndent,
+        );
         line += sep;
       }
       if (summary) {
@@ -221,16 +257,30 @@ function formatNested(
         line += sep;
       }
       for (let i = trailing; i > 1; i--) {
-        [s, line] = extendLine(s, line, recurser(ax + 1, at(-i), nextIndent, nextWidth), elemWidth, hangingIndent);
+        [s, line] = extendLine(
+          s,
+          line,
+          recurser(ax + 1, at(-i), nextIndent, nextWidth),
+          elemWidth,
+          hangingIndent,
+        );
         line += sep;
       }
-      [s, line] = extendLine(s, line, recurser(ax + 1, at(-1), nextIndent, nextWidth), elemWidth, hangingIndent);
+      [s, line] = extendLine(
+        s,
+        line,
+        recurser(ax + 1, at(-1), nextIndent, nextWidth),
+        elemWidth,
+        hangingIndent,
+      );
       s += line;
     } else {
       const lineSep = sep.trimEnd() + '\n'.repeat(ndim - ax - 1);
-      for (let i = 0; i < leading; i++) s += hangingIndent + recurser(ax + 1, at(i), nextIndent, nextWidth) + lineSep;
+      for (let i = 0; i < leading; i++)
+        s += hangingIndent + recurser(ax + 1, at(i), nextIndent, nextWidth) + lineSep;
       if (summary) s += hangingIndent + '...' + lineSep;
-      for (let i = trailing; i > 1; i--) s += hangingIndent + recurser(ax + 1, at(-i), nextIndent, nextWidth) + lineSep;
+      for (let i = trailing; i > 1; i--)
+        s += hangingIndent + recurser(ax + 1, at(-i), nextIndent, nextWidth) + lineSep;
       s += hangingIndent + recurser(ax + 1, at(-1), nextIndent, nextWidth);
     }
     return '[' + s.slice(hangingIndent.length) + ']';

@@ -11,7 +11,11 @@ import { broadcastShapes, formatShape, normalizeAxes, shapeSize, shapesEqual } f
  * @param fn receives one number per input, returns the output element (cast to `outDtype`)
  * @throws RangeError when shapes do not broadcast.
  */
-export function elemwise(inputs: readonly NDArray[], outDtype: DType, fn: (...xs: number[]) => number): NDArray {
+export function elemwise(
+  inputs: readonly NDArray[],
+  outDtype: DType,
+  fn: (...xs: number[]) => number,
+): NDArray {
   const shape = broadcastShapes(...inputs.map((a) => a.shape));
   const n = shapeSize(shape);
   const out = new (typedArrayFor(outDtype))(n);
@@ -48,8 +52,14 @@ export function elemwise(inputs: readonly NDArray[], outDtype: DType, fn: (...xs
 }
 
 /** Output shape of a reduction over `axes`. */
-export function reducedShape(shape: readonly number[], axes: readonly number[], keepdims: boolean): number[] {
-  return keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+export function reducedShape(
+  shape: readonly number[],
+  axes: readonly number[],
+  keepdims: boolean,
+): number[] {
+  return keepdims
+    ? shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : shape.filter((_, i) => !axes.includes(i));
 }
 
 /**
@@ -60,19 +70,29 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
 export function reduce(
   x: NDArray,
   axis: number | readonly number[] | null | undefined,
-  opts: { keepdims?: boolean; init: number; fn: (acc: number, v: number) => number; dtype?: DType; identityRequired?: string },
+  opts: {
+    keepdims?: boolean;
+    init: number;
+    fn: (acc: number, v: number) => number;
+    dtype?: DType;
+    identityRequired?: string;
+  },
 ): NDArray {
   const axes = normalizeAxes(axis, x.ndim);
   const keep = opts.keepdims ?? false;
   const outShapeKeep = reducedShape(x.shape, axes, true);
   const outShape = reducedShape(x.shape, axes, keep);
   if (opts.identityRequired && axes.some((a) => x.shape[a] === 0))
-    throw new RangeError(`zero-size array to reduction operation ${opts.identityRequired} which has no identity`);
+    throw new RangeError(
+      `zero-size array to reduction operation ${opts.identityRequired} which has no identity`,
+    );
   const dtype = opts.dtype ?? x.dtype;
   const n = shapeSize(outShapeKeep);
   const acc = new Float64Array(n).fill(opts.init);
   // step in the accumulator when an input axis advances: 0 along reduced axes
-  const oStep = outShapeKeep.map((_, i) => (axes.includes(i) ? 0 : outShapeKeep.slice(i + 1).reduce((q, d) => q * d, 1)));
+  const oStep = outShapeKeep.map((_, i) =>
+    axes.includes(i) ? 0 : outShapeKeep.slice(i + 1).reduce((q, d) => q * d, 1),
+  );
   const ndim = x.ndim;
   const idx = new Array<number>(ndim).fill(0);
   const total = x.size;
@@ -139,13 +159,18 @@ export function argReduce(
  */
 export function dot(a: NDArray, b: NDArray, outDtype: DType): NDArray {
   if (a.ndim === 0 || b.ndim === 0) return elemwise([a, b], outDtype, (x, y) => x * y);
-  if (a.ndim > 2 || b.ndim > 2) throw new RangeError(`dot: only 0-, 1- and 2-d operands are supported here, got ${a.ndim}-d and ${b.ndim}-d`);
+  if (a.ndim > 2 || b.ndim > 2)
+    throw new RangeError(
+      `dot: only 0-, 1- and 2-d operands are supported here, got ${a.ndim}-d and ${b.ndim}-d`,
+    );
   const A = a.ndim === 1 ? a.reshape([1, a.shape[0]]) : a;
   const B = b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b;
   const [m, k] = A.shape;
   const [k2, n] = B.shape;
   if (k !== k2)
-    throw new RangeError(`dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} (dim ${a.ndim - 1}) != ${k2} (dim 0)`);
+    throw new RangeError(
+      `dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} (dim ${a.ndim - 1}) != ${k2} (dim 0)`,
+    );
   const Ac = A.contiguous();
   const Bc = B.contiguous();
   const ad = Ac.data;

@@ -38,10 +38,13 @@ export class NDArray {
   ) {
     const dtype = opts.dtype ?? dtypeOfTypedArray(data);
     if (!(data instanceof typedArrayFor(dtype)))
-      throw new TypeError(`NDArray: dtype ${dtype} needs a ${typedArrayFor(dtype).name}, got ${data.constructor.name}`);
+      throw new TypeError(
+        `NDArray: dtype ${dtype} needs a ${typedArrayFor(dtype).name}, got ${data.constructor.name}`,
+      );
     const sh = shape ? [...shape] : [data.length];
     for (const d of sh)
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`NDArray: invalid shape ${formatShape(sh)}`);
+      if (!Number.isInteger(d) || d < 0)
+        throw new RangeError(`NDArray: invalid shape ${formatShape(sh)}`);
     const strides = opts.strides ? [...opts.strides] : contiguousStrides(sh);
     const offset = opts.offset ?? 0;
     if (!opts.strides && offset + shapeSize(sh) > data.length)
@@ -97,7 +100,9 @@ export class NDArray {
    */
   item(): number {
     if (this.size !== 1)
-      throw new RangeError(`can only convert an array of size 1 to a number, got shape ${formatShape(this.shape)}`);
+      throw new RangeError(
+        `can only convert an array of size 1 to a number, got shape ${formatShape(this.shape)}`,
+      );
     return this.data[this.offset];
   }
 
@@ -161,7 +166,8 @@ export class NDArray {
   astype(dtype: DType): NDArray {
     const flat = this.toFlat();
     const out = new (typedArrayFor(dtype))(flat.length);
-    if (dtype === 'bool') for (let i = 0; i < flat.length; i++) out[i] = castScalar(flat[i], 'bool');
+    if (dtype === 'bool')
+      for (let i = 0; i < flat.length; i++) out[i] = castScalar(flat[i], 'bool');
     else if (dtype === 'float32' || dtype === 'float64') out.set(flat);
     else for (let i = 0; i < flat.length; i++) out[i] = Math.trunc(flat[i]);
     return new NDArray(out, this.shape, { dtype });
@@ -174,19 +180,31 @@ export class NDArray {
   reshape(shape: readonly number[]): NDArray {
     const target = resolveReshape(this.size, shape);
     const base = this.isContiguous ? this : this.copy();
-    return new NDArray(base.data, target, { dtype: this.dtype, offset: base.offset, strides: contiguousStrides(target) });
+    return new NDArray(base.data, target, {
+      dtype: this.dtype,
+      offset: base.offset,
+      strides: contiguousStrides(target),
+    });
   }
 
   /** Permute axes (default: reverse them). A view. @throws RangeError for a bad permutation. */
   transpose(axes?: readonly number[]): NDArray {
-    const perm = axes ? axes.map((a) => normalizeAxis(a, this.ndim)) : [...this.shape.keys()].reverse();
+    const perm = axes
+      ? axes.map((a) => normalizeAxis(a, this.ndim))
+      : [...this.shape.keys()].reverse();
     if (perm.length !== this.ndim || new Set(perm).size !== perm.length)
-      throw new RangeError(`transpose: axes [${axes?.join(', ')}] do not match an array of dimension ${this.ndim}`);
-    return new NDArray(this.data, perm.map((a) => this.shape[a]), {
-      dtype: this.dtype,
-      offset: this.offset,
-      strides: perm.map((a) => this.strides[a]),
-    });
+      throw new RangeError(
+        `transpose: axes [${axes?.join(', ')}] do not match an array of dimension ${this.ndim}`,
+      );
+    return new NDArray(
+      this.data,
+      perm.map((a) => this.shape[a]),
+      {
+        dtype: this.dtype,
+        offset: this.offset,
+        strides: perm.map((a) => this.strides[a]),
+      },
+    );
   }
 
   /** The transpose (reversed axes). */
@@ -198,9 +216,13 @@ export class NDArray {
   broadcastTo(shape: Shape): NDArray {
     const target = broadcastShapes(this.shape, shape);
     if (!shapesEqual(target, shape))
-      throw new RangeError(`cannot broadcast shape ${formatShape(this.shape)} to ${formatShape(shape)}`);
+      throw new RangeError(
+        `cannot broadcast shape ${formatShape(this.shape)} to ${formatShape(shape)}`,
+      );
     const lead = shape.length - this.ndim;
-    const strides = shape.map((d, i) => (i < lead || this.shape[i - lead] !== d ? 0 : this.strides[i - lead]));
+    const strides = shape.map((d, i) =>
+      i < lead || this.shape[i - lead] !== d ? 0 : this.strides[i - lead],
+    );
     return new NDArray(this.data, shape, { dtype: this.dtype, offset: this.offset, strides });
   }
 

@@ -104,7 +104,8 @@ export class Generator {
 
   /** Integers in [low, high) (numpy Generator.integers). dtype default int32. */
   randint(low: number, high: number, shape: Shape = [], dtype: DType = 'int32'): NDArray {
-    if (!(high > low)) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
+    if (!(high > low))
+      throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
     return this.fill(shape, dtype, () => low + Math.floor(this.nextDouble() * (high - low)));
   }
 

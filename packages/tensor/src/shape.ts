@@ -58,11 +58,15 @@ export function normalizeAxis(axis: number, ndim: number, what = 'axis'): number
  * Normalise NumPy's `axis` argument (undefined/null = all axes, a number, or a list) to a sorted
  * list of distinct non-negative axes. @throws RangeError on out-of-range or repeated axes.
  */
-export function normalizeAxes(axis: number | readonly number[] | null | undefined, ndim: number): number[] {
+export function normalizeAxes(
+  axis: number | readonly number[] | null | undefined,
+  ndim: number,
+): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normalizeAxis(a, ndim));
-  if (new Set(out).size !== out.length) throw new RangeError(`repeated axis in ${JSON.stringify(list)}`);
+  if (new Set(out).size !== out.length)
+    throw new RangeError(`repeated axis in ${JSON.stringify(list)}`);
   return out.sort((a, b) => a - b);
 }
 
@@ -73,13 +77,17 @@ export function normalizeAxes(axis: number | readonly number[] | null | undefine
 export function resolveReshape(size: number, target: readonly number[]): number[] {
   const out = [...target];
   const neg = out.reduce<number[]>((acc, d, i) => (d === -1 ? [...acc, i] : acc), []);
-  if (neg.length > 1) throw new RangeError('can only specify one unknown dimension (-1) in reshape');
+  if (neg.length > 1)
+    throw new RangeError('can only specify one unknown dimension (-1) in reshape');
   for (const d of out)
-    if (!Number.isInteger(d) || d < -1) throw new RangeError(`invalid dimension ${d} in reshape target [${target.join(', ')}]`);
+    if (!Number.isInteger(d) || d < -1)
+      throw new RangeError(`invalid dimension ${d} in reshape target [${target.join(', ')}]`);
   const known = out.reduce((p, d) => (d === -1 ? p : p * d), 1);
   if (neg.length === 1) {
     if (known === 0 || size % known !== 0)
-      throw new RangeError(`cannot reshape array of size ${size} into shape [${target.join(', ')}]`);
+      throw new RangeError(
+        `cannot reshape array of size ${size} into shape [${target.join(', ')}]`,
+      );
     out[neg[0]] = size / known;
   } else if (known !== size) {
     throw new RangeError(`cannot reshape array of size ${size} into shape [${target.join(', ')}]`);

@@ -11,8 +11,23 @@ import { grad, verifyGrad, GradientError, DisconnectedInputError } from '@theano
 registerBackend('gpujs', () => createGpujsBackend());
 
 export * as tensor from './tensor';
-export { config, shared, SharedVariable, Variable, Constant, TensorType } from '@theano-ts/symbolic';
-export { theanoFunction as function, In, Out, Mode, registerBackend, UnusedInputError, MissingInputError } from '@theano-ts/compile';
+export {
+  config,
+  shared,
+  SharedVariable,
+  Variable,
+  Constant,
+  TensorType,
+} from '@theano-ts/symbolic';
+export {
+  theanoFunction as function,
+  In,
+  Out,
+  Mode,
+  registerBackend,
+  UnusedInputError,
+  MissingInputError,
+} from '@theano-ts/compile';
 export type { TheanoFunction, FunctionOptions } from '@theano-ts/compile';
 export { grad } from '@theano-ts/autodiff';
 
