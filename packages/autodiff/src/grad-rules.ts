@@ -1,5 +1,5 @@
 import {
-  type Apply,
+  type CoreOpParams,
   type OpName,
   type ScalarOpName,
   type Variable,
@@ -28,27 +28,14 @@ import {
   zerosLike,
 } from '@theano-ts/symbolic';
 import { isFloat } from '@theano-ts/tensor';
+import { type GradRule, type NonDifferentiable, nonDifferentiable } from './grad-rule';
+import { REDUCTIONS_GRADS } from './grads/reductions';
+import { SHAPE_GRADS } from './grads/shape';
+import { INDEXING_GRADS } from './grads/indexing';
+import { LINALG_GRADS } from './grads/linalg';
+import { NNET_GRADS } from './grads/nnet';
 
-/**
- * A vector-Jacobian product: given the node and the gradients of the cost w.r.t. its outputs
- * (same types as the outputs), the gradients w.r.t. its inputs (null = none flows). Results may
- * be broadcast: the driver sums them back to each input's shape and casts to its dtype, in one
- * place, so rules stay one line.
- */
-export type GradRule<K extends OpName> = (
-  node: Apply<K>,
-  outGrads: readonly Variable[],
-) => (Variable | null)[];
-
-/** Marks an op with no gradient; `why` is shown if a gradient is requested through it. */
-export interface NonDifferentiable {
-  nonDifferentiable: true;
-  why: string;
-}
-export const nonDifferentiable = (why: string): NonDifferentiable => ({
-  nonDifferentiable: true,
-  why,
-});
+export { type GradRule, type NonDifferentiable, nonDifferentiable } from './grad-rule';
 
 type ScalarGrad = (ins: readonly Variable[], out: Variable, gz: Variable) => (Variable | null)[];
 
@@ -102,8 +89,8 @@ function expandReduced(gz: Variable, ndim: number, axes: readonly number[]): Var
 const crossentropyHigherOrder =
   'second derivatives through the cross-entropy gradient ops are not implemented yet (issue 4: hessians of every op)';
 
-/** THE gradient table: one entry per op, checked by tsc. */
-export const GRADS: { readonly [K in OpName]: GradRule<K> | NonDifferentiable } = {
+/** Gradients of the core (first slice) ops. */
+const CORE_GRADS: { readonly [K in keyof CoreOpParams]: GradRule<K> | NonDifferentiable } = {
   Elemwise(node, outGrads) {
     const s = node.op.params.scalarOp;
     if (s.name === 'composite')
@@ -167,6 +154,16 @@ export const GRADS: { readonly [K in OpName]: GradRule<K> | NonDifferentiable } 
     null,
   ],
   CrossentropySoftmax1HotDx: nonDifferentiable(crossentropyHigherOrder),
+};
+
+/** THE gradient table: one entry per op, checked by tsc. */
+export const GRADS: { readonly [K in OpName]: GradRule<K> | NonDifferentiable } = {
+  ...CORE_GRADS,
+  ...REDUCTIONS_GRADS,
+  ...SHAPE_GRADS,
+  ...INDEXING_GRADS,
+  ...LINALG_GRADS,
+  ...NNET_GRADS,
 };
 
 /** Used by the driver: a 0-d constant 1 of `dtype`. */

@@ -19,7 +19,14 @@ export {
   softplus as scalarSoftplus,
   type ScalarOpSpec,
 } from './scalar-ops';
-export { OP_SPECS, type OpSpec, scalarOpLabel, scalarOutDtypes, evalComposite } from './ops';
+export {
+  OP_SPECS,
+  OP_NAMES,
+  type OpSpec,
+  scalarOpLabel,
+  scalarOutDtypes,
+  evalComposite,
+} from './ops';
 export * from './basic';
 export * from './vars';
 export {
@@ -35,3 +42,17 @@ export { evaluate, performNode } from './evaluate';
 export { debugprint, pp } from './printing';
 export type { Backend, Thunk } from './backend';
 export { TheanoTypeError, userStackLine, builtAt } from './errors';
+export type { ReductionOpParams } from './ops/reductions';
+export type { ShapeOpParams } from './ops/shape';
+export type { IndexingOpParams } from './ops/indexing';
+export type { LinalgOpParams } from './ops/linalg';
+export type { NnetOpParams } from './ops/nnet';
+export {
+  fail,
+  describeVar,
+  checkFloat,
+  checkInt,
+  checkNdim,
+  sameDim,
+  type OpLabel,
+} from './op-spec';

@@ -1,11 +1,29 @@
 import type { DType } from '@theano-ts/tensor';
 
+import type { ReductionOpParams } from './ops/reductions';
+import type { ShapeOpParams } from './ops/shape';
+import type { IndexingOpParams } from './ops/indexing';
+import type { LinalgOpParams } from './ops/linalg';
+import type { NnetOpParams } from './ops/nnet';
+
 /**
- * THE list of ops. Every op name is a key here; its parts live in typed tables keyed by it
- * (type inference and reference implementation in symbolic's OP_SPECS, gradient in autodiff,
- * kernels in the backends), so adding a key without its parts fails `tsc`.
+ * THE list of ops: every op name is a key of OpParams, whose parts are grouped by family
+ * (core here; reductions, shape, indexing, linalg, nnet in ./ops/). Each op's parts live in
+ * typed tables keyed by its name (type inference and reference implementation in symbolic's
+ * OP_SPECS, gradient in autodiff's GRADS, kernels in the backends), so adding a key without its
+ * parts fails `tsc`.
  */
-export interface OpParams {
+export interface OpParams
+  extends
+    CoreOpParams,
+    ReductionOpParams,
+    ShapeOpParams,
+    IndexingOpParams,
+    LinalgOpParams,
+    NnetOpParams {}
+
+/** The first slice's ops. */
+export interface CoreOpParams {
   /** Elementwise application of a scalar op (or a fused Composite) with broadcasting. */
   Elemwise: { scalarOp: ScalarOp };
   /** Transpose / add broadcastable dims ('x') / drop broadcastable dims. */
@@ -39,24 +57,6 @@ export interface OpParams {
 }
 
 export type OpName = keyof OpParams;
-
-export const OP_NAMES: readonly OpName[] = [
-  'Elemwise',
-  'DimShuffle',
-  'CAReduce',
-  'Argmax',
-  'Dot',
-  'Reshape',
-  'Shape',
-  'ShapeI',
-  'MakeVector',
-  'Softmax',
-  'LogSoftmax',
-  'CrossentropyCategorical1Hot',
-  'CrossentropyCategorical1HotGrad',
-  'CrossentropySoftmax1Hot',
-  'CrossentropySoftmax1HotDx',
-] satisfies readonly OpName[];
 
 /** Names of the primitive scalar ops that Elemwise applies. */
 export const SCALAR_OP_NAMES = [

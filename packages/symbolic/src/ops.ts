@@ -5,7 +5,6 @@ import {
   castScalar,
   elemwise,
   formatShape,
-  isFloat,
   isInteger,
   reduce,
   dot as ndDot,
@@ -13,34 +12,26 @@ import {
   typedArrayFor,
   shapeSize,
 } from '@theano-ts/tensor';
-import { type Apply, Constant, type Variable } from './graph';
-import type { CompositeScalarOp, OpName, OpParams, ScalarOp } from './op-params';
+import { Constant, type Variable } from './graph';
+import type { CompositeScalarOp, CoreOpParams, OpName, ScalarOp } from './op-params';
+import { REDUCTION_SPECS } from './ops/reductions';
+import { SHAPE_SPECS } from './ops/shape';
+import { INDEXING_SPECS } from './ops/indexing';
+import { LINALG_SPECS } from './ops/linalg';
+import { NNET_SPECS } from './ops/nnet';
 import { SCALAR_OPS } from './scalar-ops';
 import { type Dim, TensorType } from './type';
-import { TheanoTypeError } from './errors';
-
-/** What symbolic knows about each op: type inference with checks, and the reference implementation. */
-export interface OpSpec<K extends OpName> {
-  /**
-   * Check the inputs and infer the output types at graph-build time.
-   * @throws TheanoTypeError saying what was expected and what was given.
-   */
-  infer(params: OpParams[K], inputs: readonly Variable[]): TensorType[];
-  /** Reference implementation on NDArray: plain and obviously correct. */
-  perform(node: Apply<K>, inputs: readonly NDArray[]): NDArray[];
-  /** Label for printing (debugprint, errors). */
-  label(params: OpParams[K]): string;
-}
-
-/** Op names in messages; a function when building the name costs (a big Composite). */
-type OpLabel = string | (() => string);
-
-const fail = (op: OpLabel, msg: string): never => {
-  throw new TheanoTypeError(`${typeof op === 'string' ? op : op()}: ${msg}`);
-};
-
-const describeVar = (v: Variable, i: number): string =>
-  `input ${i}${v.name ? ` '${v.name}'` : ''} (${v.type})`;
+import {
+  type OpLabel,
+  type OpSpec,
+  checkFloat,
+  checkInt,
+  checkNdim,
+  describeVar,
+  fail,
+  sameDim,
+} from './op-spec';
+export type { OpSpec } from './op-spec';
 
 /** Label of a scalar op for printing: add, Composite{exp(i0) * i1}… */
 export function scalarOpLabel(s: ScalarOp): string {
@@ -97,22 +88,6 @@ function elemwiseShape(opName: OpLabel, inputs: readonly Variable[]): Dim[] {
   return out;
 }
 
-function checkFloat(op: string, v: Variable, i: number): void {
-  if (!isFloat(v.dtype)) fail(op, `${describeVar(v, i)} must be a float tensor`);
-}
-function checkNdim(op: string, v: Variable, i: number, ndims: readonly number[]): void {
-  if (!ndims.includes(v.ndim))
-    fail(op, `${describeVar(v, i)} must have ${ndims.join(' or ')} dimensions, got ${v.ndim}`);
-}
-function checkInt(op: string, v: Variable, i: number): void {
-  if (!isInteger(v.dtype))
-    fail(op, `${describeVar(v, i)} must be an integer tensor (class labels), got dtype ${v.dtype}`);
-}
-function sameDim(op: string, a: Dim, b: Dim, what: string): Dim {
-  if (a !== null && b !== null && a !== b) fail(op, `${what}: ${a} != ${b}`);
-  return a ?? b;
-}
-
 /** Softmax along `axis` on NDArray (stable: subtract the max). */
 function softmaxRef(x: NDArray, axis: number, log: boolean): NDArray {
   const ax = axis < 0 ? axis + x.ndim : axis;
@@ -166,8 +141,8 @@ function rowsAndLabels(
   return { xd: xc.data.subarray(xc.offset), yd: y.toFlat(), n, k };
 }
 
-/** THE table of op specs: one entry per op name, checked by tsc. */
-export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
+/** Specs of the core (first slice) ops. */
+const CORE_SPECS: { readonly [K in keyof CoreOpParams]: OpSpec<K> } = {
   Elemwise: {
     label: (p) => `Elemwise{${scalarOpLabel(p.scalarOp)}}`,
     infer(p, inputs) {
@@ -451,3 +426,16 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
     },
   },
 };
+
+/** THE table of op specs: one entry per op name, checked by tsc. */
+export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
+  ...CORE_SPECS,
+  ...REDUCTION_SPECS,
+  ...SHAPE_SPECS,
+  ...INDEXING_SPECS,
+  ...LINALG_SPECS,
+  ...NNET_SPECS,
+};
+
+/** Every op name. */
+export const OP_NAMES = Object.keys(OP_SPECS) as OpName[];
