@@ -1,77 +1,19 @@
 /**
- * The ops of the first slice against independent references: forward values from NumPy and
- * gradients of sum(out * u) from PyTorch autograd (float64), read from the committed fixture
- * written by tools/fixtures/generate.py (see tools/fixtures/README.md to regenerate it).
+ * Every op family against independent references: forward values from NumPy and gradients of
+ * sum(out * u) from PyTorch autograd (float64), read from the committed fixtures written by
+ * tools/fixtures/*.py (see tools/fixtures/README.md to regenerate them).
  */
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as T from '@theano-ts/symbolic';
-import { type DType, type NDArray, type NestedArray, array } from '@theano-ts/tensor';
+import { type NDArray, type NestedArray, array } from '@theano-ts/tensor';
 import { grad } from './index';
-
-interface FixtureArray {
-  dtype: 'float64' | 'float32' | 'int32';
-  shape: number[];
-  values: NestedArray;
-}
-interface FixtureInput extends FixtureArray {
-  name: string;
-}
-interface FixtureGrad extends FixtureArray {
-  input: string;
-}
-interface FixtureCase {
-  name: string;
-  op: string;
-  params: Record<string, unknown>;
-  inputs: FixtureInput[];
-  expected: FixtureArray;
-  differentiable: boolean;
-  u?: FixtureArray;
-  grads?: FixtureGrad[];
-}
-interface Fixture {
-  numpy: string;
-  torch: string;
-  cases: FixtureCase[];
-}
-
-const fixture = JSON.parse(
-  fs.readFileSync(new URL('../fixtures/slice-ops.json', import.meta.url), 'utf8'),
-) as Fixture;
-
-type Params = Record<string, unknown>;
-type Build = (p: Params, v: T.Variable[]) => T.Variable;
-type Axis = number | number[] | null;
-const reduceOpts = (p: Params) => ({ axis: p.axis as Axis, keepdims: p.keepdims as boolean });
-
-/** How each fixture op name is built with the theano-ts API. */
-const OPS: Record<string, Build> = {
-  add: (_p, [a, b]) => T.add(a, b),
-  sub: (_p, [a, b]) => T.sub(a, b),
-  mul: (_p, [a, b]) => T.mul(a, b),
-  div: (_p, [a, b]) => T.div(a, b),
-  pow: (_p, [a, b]) => T.pow(a, b),
-  neg: (_p, [a]) => T.neg(a),
-  sqr: (_p, [a]) => T.sqr(a),
-  exp: (_p, [a]) => T.exp(a),
-  log: (_p, [a]) => T.log(a),
-  tanh: (_p, [a]) => T.tanh(a),
-  sigmoid: (_p, [a]) => T.sigmoid(a),
-  relu: (_p, [a]) => T.relu(a),
-  dot: (_p, [a, b]) => T.dot(a, b),
-  sum: (p, [x]) => T.sum(x, reduceOpts(p)),
-  mean: (p, [x]) => T.mean(x, reduceOpts(p)),
-  max: (p, [x]) => T.max(x, reduceOpts(p)),
-  argmax: (p, [x]) =>
-    T.argmax(x, { axis: p.axis as number | null, keepdims: p.keepdims as boolean }),
-  softmax: (p, [x]) => T.softmax(x, { axis: p.axis as number }),
-  categoricalCrossentropy: (_p, [pr, y]) => T.categoricalCrossentropy(pr, y),
-  crossentropySoftmax1Hot: (_p, [x, y]) => T.crossentropySoftmax1Hot(x, y),
-  dimshuffle: (p, [x]) => T.dimshuffle(x, p.order as (number | 'x')[]),
-  reshape: (p, [x]) => T.reshape(x, p.shape as number[]),
-  cast: (p, [x]) => T.cast(x, p.dtype as DType),
-};
+import { FAMILIES, type FixtureBuilder } from './op-cases';
+import {
+  type FixtureArray,
+  type FixtureCase,
+  buildCase,
+  readFixture,
+} from './op-cases/fixture-file';
 
 /**
  * Cases where theano-ts is known to disagree with the references, with the reason; they run
@@ -104,17 +46,12 @@ function mismatches(actual: NDArray, want: FixtureArray, rtol: number): string[]
   return out.slice(0, 8);
 }
 
-const dimsOf = (shape: number[]) => shape.map((d) => (d === 1 ? 1 : null));
-
-function runCase(c: FixtureCase): void {
-  const build = OPS[c.op];
-  if (!build) throw new Error(`fixture op '${c.op}' has no theano-ts builder`);
+function runCase(c: FixtureCase, builders: Record<string, FixtureBuilder>): void {
   const rtol = c.inputs.some((i) => i.dtype === 'float32') ? 1e-5 : 1e-6;
-  const vars = c.inputs.map((i) => T.tensor(i.name, { dtype: i.dtype, shape: dimsOf(i.shape) }));
+  const { vars, out } = buildCase(c, builders);
   const givens = new Map<T.Variable, NDArray>(
     c.inputs.map((i, k) => [vars[k], array(i.values, { dtype: i.dtype })]),
   );
-  const out = build(c.params, vars);
 
   const [y] = T.evaluate([out], givens);
   expect(y.dtype, 'forward dtype').toBe(c.expected.dtype);
@@ -137,15 +74,18 @@ function runCase(c: FixtureCase): void {
   });
 }
 
-describe(`slice ops vs NumPy ${fixture.numpy} / PyTorch ${fixture.torch} fixtures`, () => {
-  it('the fixture covers every op of the slice', () => {
-    expect(new Set(fixture.cases.map((c) => c.op))).toEqual(new Set(Object.keys(OPS)));
-    expect(fixture.cases.filter((c) => c.differentiable).length).toBeGreaterThan(50);
-  });
-
-  for (const c of fixture.cases) {
-    const why = KNOWN_FAILURES[c.name];
-    if (why) it.fails(`${c.name} [known failure: ${why}]`, () => runCase(c));
-    else it(c.name, () => runCase(c));
+for (const fam of FAMILIES)
+  for (const file of fam.fixtureFiles) {
+    const fixture = readFixture(file);
+    describe(`${fam.family} ops (${file}) vs NumPy ${fixture.numpy} / PyTorch ${fixture.torch}`, () => {
+      it('every fixture op has a builder and every builder a case', () => {
+        const ops = new Set(fixture.cases.map((c) => c.op));
+        for (const op of ops) expect(fam.builders, `builder for '${op}'`).toHaveProperty(op);
+      });
+      for (const c of fixture.cases) {
+        const why = KNOWN_FAILURES[c.name];
+        if (why) it.fails(`${c.name} [known failure: ${why}]`, () => runCase(c, fam.builders));
+        else it(c.name, () => runCase(c, fam.builders));
+      }
+    });
   }
-});

@@ -1,7 +1,7 @@
 const INTERNAL =
   /[\\/]packages[\\/](tensor|symbolic|autodiff|optimizer-passes|backend-cpu|backend-gpujs|compile|nn|theano-ts)[\\/](src|dist)[\\/]|[\\/]node_modules[\\/](@theano-ts|theano-ts)[\\/]/;
 const RUNTIME = /node:internal|\(native\)|<anonymous>|[\\/]node_modules[\\/]/;
-const TEST_FILE = /\.test\.[cm]?[jt]s/;
+const TEST_FILE = /\.(test|cases)\.[cm]?[jt]s/;
 
 /**
  * Where in the user's code an expression was built: the first stack frame outside theano-ts's
