@@ -1,26 +1,28 @@
 import { parseArgs } from 'node:util';
 import { Mode } from 'theano-ts';
 
-/** Command-line options shared by the examples: --backend cpu|gpujs, --json, plus extras. */
-export function parseCli<
-  E extends Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>,
->(extra: E) {
+type OptionSpec = { type: 'string' | 'boolean'; default?: string | boolean };
+
+/**
+ * Command-line options shared by the examples: --backend cpu|gpujs, --json, plus `extra`.
+ * With --json, progress text goes to stderr so that stdout holds only the final JSON line.
+ */
+export function parseCli(extra: Record<string, OptionSpec>) {
   const { values } = parseArgs({
     options: {
       backend: { type: 'string', default: 'cpu' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
       ...extra,
     },
     strict: true,
   });
-  const backend = values.backend as string;
+  const opts = values as Record<string, string | boolean | undefined>;
+  const backend = String(opts.backend);
   if (backend !== 'cpu' && backend !== 'gpujs') {
     console.error(`--backend must be 'cpu' or 'gpujs', got '${backend}'`);
     process.exit(2);
   }
-  const json = values.json as boolean;
-  /** Progress text: stdout normally, stderr with --json (stdout then holds only the JSON line). */
+  const json = opts.json === true;
   const log = (...a: unknown[]) => (json ? console.error(...a) : console.log(...a));
-  return { values, backend, json, log, mode: new Mode({ backend }) };
+  return { values: opts, backend, json, log, mode: new Mode({ backend }) };
 }

@@ -5,7 +5,7 @@
  *   pnpm --filter @theano-ts/examples linear-regression [--backend cpu|gpujs] [--json]
  */
 import * as theano from 'theano-ts';
-import { Generator, fromTypedArray } from '@theano-ts/tensor';
+import { Generator, type NDArray, fromTypedArray } from '@theano-ts/tensor';
 import { parseCli } from './cli';
 
 const T = theano.tensor;
@@ -47,13 +47,13 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   for (let i = 0; i < n; i++) trainFn(xs[i], ys[i]);
   if (epoch === 1 || epoch % 20 === 0)
     log(
-      `epoch ${String(epoch).padStart(3)}  cost ${costFn().item().toFixed(6)}  w ${w.getValue().item().toFixed(4)}  b ${b.getValue().item().toFixed(4)}`,
+      `epoch ${String(epoch).padStart(3)}  cost ${(costFn() as NDArray).item().toFixed(6)}  w ${w.getValue().item().toFixed(4)}  b ${b.getValue().item().toFixed(4)}`,
     );
 }
 const result = {
   w: w.getValue().item(),
   b: b.getValue().item(),
-  cost: costFn().item(),
+  cost: (costFn() as NDArray).item(),
   seconds: (performance.now() - start) / 1000,
 };
 console.log(JSON.stringify(result));

@@ -12,7 +12,7 @@ import { parseCli } from './cli';
 import { loadMnist } from './mnist-data';
 
 const T = theano.tensor;
-const { values, json, log, mode, backend } = parseCli({
+const { values, log, mode, backend } = parseCli({
   epochs: { type: 'string', default: '10' },
   lr: { type: 'string', default: '0.05' },
   'batch-size': { type: 'string', default: '128' },
@@ -90,4 +90,3 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   );
 }
 console.log(JSON.stringify({ testAccuracy, epochs, seconds: (performance.now() - t0) / 1000 }));
-void json;
