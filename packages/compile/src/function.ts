@@ -1,292 +1,756 @@
-import { NDArray, type NestedArray } from '@theano-ts/tensor';
+import { NDArray, type NestedArray, type TypedArray } from '@theano-ts/tensor';
 import {
   type Apply,
   Constant,
-  FunctionGraph,
+  type FunctionGraph,
   SharedVariable,
   TheanoTypeError,
+  type TensorType,
   Variable,
   builtAt,
-  cloneGraph,
   constant,
-  debugprint,
+  debugprint as debugprintVariables,
   describe,
   filterValue,
   graphInputs,
   opLabel,
+  toposort,
   userStackLine,
-  type Thunk,
 } from '@theano-ts/symbolic';
-import { optimizeGraph } from '@theano-ts/optimizer-passes';
+import { type OptimizeReport, optimizeGraph } from '@theano-ts/optimizer-passes';
 import { In, Out } from './io';
-import { type Mode, getMode } from './mode';
+import { DebugMode, type Mode, type ModeName, NanGuardMode, getMode } from './mode';
+import { MissingInputError, UnusedInputError, nodeError } from './errors';
+import {
+  type Container,
+  type InputSpec,
+  bindArguments,
+  convertInput,
+  fastConverter,
+  inputLabel,
+} from './inputs';
+import {
+  type Core,
+  type CoreEnv,
+  type Program,
+  type RunHooks,
+  type UpdateTarget,
+  type ValueSource,
+  generateCore,
+  instantiateCore,
+  planProgram,
+  runInterpreted,
+} from './linker';
+import { TrackedFunctionGraph, cloneForFunction } from './provenance';
+import { type CompileTime, ProfileStats } from './profile';
+import { type NodeOrigin, debugHooks, nanGuardHooks } from './checks';
+
+/** A value where an expression is expected (updates, givens): becomes a constant of the target's type. */
+export type ExpressionLike = Variable | NDArray | number | NestedArray;
 
 /** Updates: pairs [shared, expression] or a Map. */
-export type Updates = ReadonlyArray<readonly [SharedVariable, Variable | NDArray | number]> | ReadonlyMap<SharedVariable, Variable | NDArray | number>;
+export type Updates =
+  | ReadonlyArray<readonly [SharedVariable, ExpressionLike]>
+  | ReadonlyMap<SharedVariable, ExpressionLike>;
+
+/** Givens: pairs [variable, replacement] or a Map. */
+export type Givens =
+  ReadonlyArray<readonly [Variable, ExpressionLike]> | ReadonlyMap<Variable, ExpressionLike>;
 
 /** Options of `function` (Theano's theano.function, camelCase). */
 export interface FunctionOptions {
+  /** Values that shared variables take after each call, all together, after the outputs. */
   updates?: Updates;
   /** Replace variables by others of the same type, in outputs and updates alike. */
-  givens?: ReadonlyArray<readonly [Variable, Variable | NDArray | number]> | ReadonlyMap<Variable, Variable | NDArray | number>;
-  mode?: 'FAST_RUN' | 'FAST_COMPILE' | Mode;
+  givens?: Givens;
+  /** 'FAST_RUN' (default: `config.mode`), 'FAST_COMPILE', 'DebugMode', 'NanGuardMode' or a Mode. */
+  mode?: ModeName | Mode;
+  /** Name used in error messages and profiles. */
   name?: string;
   /** Accept lossy input conversions (float64 data into float32 inputs). Default false. */
   allowInputDowncast?: boolean;
-  /** An input that no output uses: 'raise' (default), 'warn' or 'ignore'. */
+  /** An input that no output or update uses: 'raise' (default), 'warn' or 'ignore'. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
-  /** Do not apply shared variables' defaultUpdate. */
-  noDefaultUpdates?: boolean;
-  /** Givens must have exactly the replaced variable's type (default true). */
+  /** Ignore shared variables' defaultUpdate: all of them (true) or those listed. */
+  noDefaultUpdates?: boolean | readonly SharedVariable[];
+  /**
+   * Givens must have exactly the replaced variable's type (default true). With false, the
+   * graph above a replacement is rebuilt with the types it implies (same rank required).
+   */
   rebuildStrict?: boolean;
+  /** Collect time per node and per op type in `fn.profile`. Default false. */
+  profile?: boolean;
 }
 
-/** An input not used by any output or update (Theano's UnusedInputError). */
-export class UnusedInputError extends Error {
-  override name = 'UnusedInputError';
-}
-/** A variable the outputs need that is neither an input nor shared nor constant (Theano's MissingInputError). */
-export class MissingInputError extends Error {
-  override name = 'MissingInputError';
+const OPTION_NAMES = [
+  'updates',
+  'givens',
+  'mode',
+  'name',
+  'allowInputDowncast',
+  'onUnusedInput',
+  'noDefaultUpdates',
+  'rebuildStrict',
+  'profile',
+];
+
+/** What a call accepts for one input. */
+export type InputValue = NDArray | NestedArray | TypedArray;
+/** Arguments of a call: positional values, optionally a trailing `{ name: value }` object. */
+export type CallArgument = InputValue | Record<string, InputValue>;
+
+/** One update of a compiled function. */
+export interface UpdateInfo {
+  /** The shared variable, or the In whose stored value is updated. */
+  readonly target: SharedVariable | In;
+  /** The expression as the user gave it. */
+  readonly expression: Variable;
+  /** True when it came from the shared variable's defaultUpdate. */
+  readonly isDefault: boolean;
 }
 
-type Value = NDArray | NestedArray;
+/** How a function was made (Theano's FunctionMaker), for introspection. */
+export interface FunctionMaker {
+  /** The optimized graph: outputs, then update values. Records where each node came from. */
+  readonly fgraph: TrackedFunctionGraph;
+  readonly mode: Mode;
+  readonly inputs: readonly In[];
+  readonly outputs: readonly Out[];
+  readonly updates: readonly UpdateInfo[];
+  /** What the optimizer did (rewrites fired, per-phase times). */
+  readonly report: OptimizeReport;
+  /** Compile time split by phase. */
+  readonly compileTime: CompileTime;
+  /** The schedule: nodes in run order. */
+  readonly schedule: readonly Apply[];
+  /** The generated JS of a call (FAST_RUN / FAST_COMPILE). */
+  readonly source: string;
+  /** The user's node a compiled node was cloned or rewritten from. */
+  originOf(node: Apply): Apply | undefined;
+  /** The rewrites that produced a compiled node, oldest first. */
+  rewritesOf(node: Apply): readonly string[];
+}
+
+/** Options of `fn.copy()` (Theano's Function.copy). */
+export interface CopyOptions {
+  /**
+   * Shared variables to use instead of others in the copy (same type each), as pairs or a Map;
+   * the original function is unchanged.
+   */
+  swap?:
+    | ReadonlyArray<readonly [SharedVariable, SharedVariable]>
+    | ReadonlyMap<SharedVariable, SharedVariable>;
+  /** A copy without updates (outputs only; nodes only updates need are not run). */
+  deleteUpdates?: boolean;
+  /** Name of the copy. */
+  name?: string;
+  /** Accepted for Theano compatibility; calls keep no intermediate storage to share. */
+  shareMemory?: boolean;
+}
 
 /** A compiled function: call it positionally, optionally with a trailing `{ name: value }` object. */
-export interface TheanoFunction {
-  (...args: (Value | Record<string, Value>)[]): NDArray | NDArray[];
-  readonly maker: { fgraph: FunctionGraph; mode: Mode; inputs: readonly In[] };
+export interface TheanoFunction<R = NDArray | NDArray[]> {
+  (...args: CallArgument[]): R;
+  readonly maker: FunctionMaker;
   readonly name: string | undefined;
-  /** debugprint of the optimized graph. */
+  /** Statistics when compiled with `profile: true`. */
+  readonly profile: ProfileStats | undefined;
+  /** A new function from the same compiled graph (Theano's copy): own defaults and In state, optional swaps. */
+  copy(opts?: CopyOptions): TheanoFunction<R>;
+  /** Release what the function keeps between calls (buffers, cached values); it stays callable. */
+  free(): void;
+  /** debugprint of the compiled graph. */
   toString(): string;
 }
 
+function pairsOf<K, V>(
+  x: ReadonlyArray<readonly [K, V]> | ReadonlyMap<K, V> | undefined,
+  what: string,
+  at: string,
+): (readonly [K, V])[] {
+  if (x === undefined || x === null) return [];
+  if (x instanceof Map) return [...x.entries()];
+  if (!Array.isArray(x))
+    throw new TheanoTypeError(
+      `function: ${what} must be a list of [key, value] pairs or a Map, got ${describe(x)}${at}`,
+    );
+  return x.map((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2)
+      throw new TheanoTypeError(
+        `function: ${what} entry ${i} must be a pair [key, value], got ${describe(p)}${at}`,
+      );
+    return p as unknown as readonly [K, V];
+  });
+}
+
+const label = (v: Variable, i?: number) =>
+  v.name ? `'${v.name}'` : i !== undefined ? `#${i}` : `(unnamed ${v.type})`;
+
 /** A value given where a variable is expected (updates, givens): a constant of `like`'s type. */
-function toVariable(x: Variable | NDArray | number, what: string, like: Variable): Variable {
+function toVariable(x: unknown, what: string, like: TensorType, at: string): Variable {
   if (x instanceof Variable) return x;
-  if (x instanceof NDArray || typeof x === 'number') return constant(filterValue(like.type, x, { what, allowDowncast: true }));
-  throw new TheanoTypeError(`${what}: expected a symbolic Variable, got ${describe(x)}`);
+  if (x instanceof NDArray || typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x))
+    return constant(filterValue(like, x, { what, allowDowncast: true }));
+  throw new TheanoTypeError(
+    `${what}: expected a symbolic Variable or a value, got ${describe(x)}${at}`,
+  );
 }
 
-function pairsOf<K, V>(x: ReadonlyArray<readonly [K, V]> | ReadonlyMap<K, V> | undefined): (readonly [K, V])[] {
-  if (!x) return [];
-  return x instanceof Map ? [...x.entries()] : [...(x as ReadonlyArray<readonly [K, V]>)];
+/** Why `e` cannot be the new value of something of type `t` (undefined when it can). */
+function updateMismatch(t: TensorType, e: TensorType): string | undefined {
+  if (e.dtype !== t.dtype) return `cast the update: expr.astype('${t.dtype}')`;
+  if (e.ndim !== t.ndim)
+    return `the update has ${e.ndim} dimension${e.ndim === 1 ? '' : 's'} and the variable ${t.ndim}`;
+  const k = t.shape.findIndex((d, i) => d !== null && e.shape[i] !== d);
+  if (k >= 0)
+    return `dimension ${k} of the variable has static length ${t.shape[k]}, the update's is ${e.shape[k] ?? 'unknown'} (declare it, e.g. with T.specifyShape, or drop the variable's static shape)`;
+  return undefined;
 }
 
-const label = (v: Variable, i?: number) => (v.name ? `'${v.name}'` : i !== undefined ? `#${i}` : '(unnamed)');
+/** Why `by` cannot replace `a` in givens (undefined when it can). */
+function givensMismatch(a: TensorType, by: TensorType, strict: boolean): string | undefined {
+  if (a.ndim !== by.ndim)
+    return `the ranks differ (${a.ndim} and ${by.ndim} dimensions); a replacement must have the same rank`;
+  if (!strict) return undefined;
+  if (a.dtype !== by.dtype)
+    return `the dtypes differ (${a.dtype} and ${by.dtype}); cast the replacement (.astype('${a.dtype}')) or pass rebuildStrict: false`;
+  const k = a.shape.findIndex((d, i) => (d === 1) !== (by.shape[i] === 1));
+  if (k >= 0)
+    return `dimension ${k} is ${a.shape[k] === 1 ? '' : 'not '}broadcastable in the variable but ${by.shape[k] === 1 ? '' : 'not '}in the replacement; pass rebuildStrict: false to rebuild the graph on the replacement's type`;
+  const j = a.shape.findIndex((d, i) => d !== null && by.shape[i] !== null && by.shape[i] !== d);
+  if (j >= 0)
+    return `dimension ${j} has static length ${a.shape[j]} in the variable and ${by.shape[j]} in the replacement`;
+  return undefined;
+}
 
 /**
- * Compile `outputs` as a function of `inputs` (Theano's theano.function). Updates to shared
- * variables apply all together after every output is computed, and none apply if the call
- * throws. Inputs are checked (dtype, rank, static shape) before any work.
+ * Compile `outputs` as a function of `inputs` (Theano's theano.function).
+ *
+ * - Inputs are variables or `In`s (defaults, names, state with `update`, `strict`,
+ *   `allowDowncast`, `mutable`, `borrow`); a call passes them by position and/or by name in a
+ *   trailing object, and every value is checked (dtype with Theano's downcast rules, rank, static
+ *   and broadcastable dimensions) before any work.
+ * - Outputs are a variable (the call returns one NDArray), a list (returns a list) or `Out`s;
+ *   they never alias inputs, shared values or constants unless `Out(…, { borrow: true })`.
+ * - Updates apply all together after every output is computed; outputs see the values from
+ *   before the call; none apply if the call throws.
+ *
  * Source: https://theano-pymc.readthedocs.io/en/latest/library/compile/function.html
- * @throws TheanoTypeError for bad updates/givens, UnusedInputError, MissingInputError at compile time.
+ * @throws TheanoTypeError for bad inputs, outputs, updates or givens; UnusedInputError;
+ *   MissingInputError (all at compile time, naming the culprit).
  */
+export function theanoFunction(
+  inputs: readonly (Variable | In)[],
+  outputs: Variable | Out,
+  opts?: FunctionOptions,
+): TheanoFunction<NDArray>;
+export function theanoFunction(
+  inputs: readonly (Variable | In)[],
+  outputs: readonly (Variable | Out)[] | null | undefined,
+  opts?: FunctionOptions,
+): TheanoFunction<NDArray[]>;
+export function theanoFunction(
+  inputs: readonly (Variable | In)[],
+  outputs: Variable | Out | readonly (Variable | Out)[] | null | undefined,
+  opts?: FunctionOptions,
+): TheanoFunction;
 export function theanoFunction(
   inputs: readonly (Variable | In)[],
   outputs: Variable | Out | readonly (Variable | Out)[] | null | undefined,
   opts: FunctionOptions = {},
 ): TheanoFunction {
+  const t0 = performance.now();
   const where = userStackLine();
   const at = builtAt(where);
+  const compiledAt = where ? `\n  The function was compiled at ${where}` : '';
+  for (const k of Object.keys(opts))
+    if (!OPTION_NAMES.includes(k))
+      throw new TheanoTypeError(
+        `function: unknown option '${k}'; options are ${OPTION_NAMES.join(', ')}${at}`,
+      );
+  const fnName = opts.name !== undefined ? `function '${opts.name}'` : 'theano function';
   const mode = getMode(opts.mode);
+
+  // --- inputs
+  if (!Array.isArray(inputs))
+    throw new TheanoTypeError(
+      `function: inputs must be a list of variables, got ${describe(inputs)} (for one input write [x])${at}`,
+    );
   const ins = inputs.map((x, i) => {
     if (x instanceof In) return x;
-    if (!(x instanceof Variable)) throw new TheanoTypeError(`function: input ${i} is not a symbolic Variable (got ${describe(x)})${at}`);
+    if (!(x instanceof Variable))
+      throw new TheanoTypeError(
+        `function: input ${i} is not a symbolic Variable (got ${describe(x)})${at}`,
+      );
     return new In(x);
   });
   ins.forEach((inp, i) => {
     const v = inp.variable;
     if (v instanceof SharedVariable || v instanceof Constant)
-      throw new TheanoTypeError(`function: input ${i} ${label(v, i)} is a ${v instanceof SharedVariable ? 'shared variable' : 'constant'}; shared variables and constants cannot be inputs (they supply their own values)${at}`);
-    if (v.owner) throw new TheanoTypeError(`function: input ${i} ${label(v, i)} is computed by ${opLabel(v.owner.op)}; inputs must be free variables (use givens to replace an expression)${at}`);
-    if (ins.findIndex((o) => o.variable === v) !== i) throw new TheanoTypeError(`function: input ${label(v, i)} is given twice${at}`);
+      throw new TheanoTypeError(
+        `function: input ${i} ${label(v, i)} is a ${v instanceof SharedVariable ? 'shared variable' : 'constant'}; shared variables and constants cannot be inputs (they supply their own values; use givens to substitute one)${at}`,
+      );
+    if (v.owner)
+      throw new TheanoTypeError(
+        `function: input ${i} ${label(v, i)} is computed by ${opLabel(v.owner.op)}; inputs must be free variables (use givens to replace an expression)${at}`,
+      );
+    const first = ins.findIndex((o) => o.variable === v);
+    if (first !== i)
+      throw new TheanoTypeError(
+        `function: input ${label(v, i)} is given twice (inputs ${first} and ${i})${at}`,
+      );
   });
-  const single = !Array.isArray(outputs);
-  const outList: (Variable | Out)[] = outputs === null || outputs === undefined ? [] : Array.isArray(outputs) ? [...outputs] : [outputs as Variable | Out];
-  const outVars = outList.map((o, i) => {
-    const v = o instanceof Out ? o.variable : o;
-    if (!(v instanceof Variable)) throw new TheanoTypeError(`function: output ${i} is not a symbolic Variable (got ${describe(v)})${at}`);
-    return v;
-  });
-  const borrowOut = outList.map((o) => o instanceof Out && !!o.opts.borrow);
+  const inputVars = ins.map((i) => i.variable);
 
-  // updates: explicit, then default updates of shared variables in the graph
-  const updates: [SharedVariable, Variable][] = [];
-  for (const [s, e] of pairsOf(opts.updates)) {
+  // --- outputs
+  const single = !(Array.isArray(outputs) || outputs === null || outputs === undefined);
+  const outList: (Variable | Out)[] =
+    outputs === null || outputs === undefined
+      ? []
+      : Array.isArray(outputs)
+        ? [...outputs]
+        : [outputs as Variable | Out];
+  const outs = outList.map((o, i) => {
+    if (o instanceof Out) return o;
+    if (!(o instanceof Variable))
+      throw new TheanoTypeError(
+        `function: output ${i} is not a symbolic Variable (got ${describe(o)})${at}`,
+      );
+    return new Out(o);
+  });
+  const outVars = outs.map((o) => o.variable);
+  const nOut = outVars.length;
+
+  // --- updates: explicit, then In updates
+  interface Upd {
+    target: SharedVariable | In;
+    expr: Variable;
+    isDefault: boolean;
+    what: string;
+    type: TensorType;
+  }
+  const updates: Upd[] = [];
+  const updateOf = new Map<SharedVariable, number>();
+  pairsOf(opts.updates, 'updates', at).forEach(([s, e], j) => {
     if (!((s as unknown) instanceof SharedVariable)) {
       const given: unknown = s;
-      throw new TheanoTypeError(`function: an update target must be a shared variable, got ${given instanceof Variable ? `${label(given)} (${given.type})` : describe(given)}${at}`);
-    }
-    if (updates.some(([t]) => t === s)) throw new TheanoTypeError(`function: shared variable ${label(s)} has two updates; give one${at}`);
-    const ev = e instanceof Variable ? e : toVariable(e, `update of ${label(s)}`, s);
-    if (ev.dtype !== s.dtype || ev.ndim !== s.ndim || !s.type.shape.every((d, k) => d === null || ev.type.shape[k] === d))
+      const isInput = given instanceof Variable && inputVars.includes(given);
       throw new TheanoTypeError(
-        `function: the update of shared variable ${label(s)} has type ${ev.type}, but the variable is ${s.type}; ` +
-          (ev.dtype !== s.dtype ? `cast it (expr.astype('${s.dtype}'))` : ev.ndim !== s.ndim ? 'the ranks differ' : 'a static dimension differs') +
-          `${builtAt(ev.owner?.trace ?? where)}`,
+        `function: update ${j} targets ${given instanceof Variable ? `${label(given)} (${given.type})` : describe(given)}, which is not a shared variable; only shared variables can be updated` +
+          (isInput ? ` (for state carried by an input use In(x, { value, update }))` : '') +
+          at,
       );
-    updates.push([s, ev]);
-  }
+    }
+    const prev = updateOf.get(s);
+    if (prev !== undefined)
+      throw new TheanoTypeError(
+        `function: shared variable ${label(s)} has two updates (updates ${prev} and ${j}); give one${at}`,
+      );
+    const what = `the update of shared variable ${label(s)}`;
+    const ev = toVariable(e, what, s.type, at);
+    const bad = updateMismatch(s.type, ev.type);
+    if (bad)
+      throw new TheanoTypeError(
+        `function: ${what} has type ${ev.type}, but the variable is ${s.type}; ${bad}${builtAt(ev.owner?.trace ?? where)}`,
+      );
+    updateOf.set(s, updates.length);
+    updates.push({ target: s, expr: ev, isDefault: false, what, type: s.type });
+  });
+  ins.forEach((inp, i) => {
+    const e = inp.opts.update;
+    if (!e) return;
+    const what = `the update of ${inputLabel({ index: i, name: inp.name } as InputSpec)}`;
+    const bad = updateMismatch(inp.variable.type, e.type);
+    if (bad)
+      throw new TheanoTypeError(
+        `function: ${what} has type ${e.type}, but the input is ${inp.variable.type}; ${bad}${builtAt(e.owner?.trace ?? where)}`,
+      );
+    updates.push({ target: inp, expr: e, isDefault: false, what, type: inp.variable.type });
+  });
 
-  // givens
+  // --- givens
+  const strict = opts.rebuildStrict ?? true;
   const givens = new Map<Variable, Variable>();
-  for (const [a, b] of pairsOf(opts.givens)) {
-    if (!(a instanceof Variable)) throw new TheanoTypeError(`function: givens keys must be Variables, got ${describe(a)}${at}`);
-    const bv = b instanceof Variable ? b : toVariable(b, `givens for ${label(a)}`, a);
-    const strict = opts.rebuildStrict ?? true;
-    if (strict ? !(a.type.dtype === bv.type.dtype && a.ndim === bv.ndim) : a.ndim !== bv.ndim)
-      throw new TheanoTypeError(`function: givens replaces ${label(a)} (${a.type}) by ${label(bv)} (${bv.type}); the types must match (rebuildStrict)${at}`);
+  for (const [a, b] of pairsOf(opts.givens, 'givens', at)) {
+    if (!(a instanceof Variable))
+      throw new TheanoTypeError(`function: givens keys must be Variables, got ${describe(a)}${at}`);
+    if (givens.has(a))
+      throw new TheanoTypeError(`function: givens replaces ${label(a)} twice${at}`);
+    const bv = toVariable(b, `givens for ${label(a)}`, a.type, at);
+    const bad = givensMismatch(a.type, bv.type, strict);
+    if (bad)
+      throw new TheanoTypeError(
+        `function: givens replaces ${label(a)} (${a.type}) by ${label(bv)} (${bv.type}): ${bad}${at}`,
+      );
     givens.set(a, bv);
   }
 
-  const collectDefaults = (roots: readonly Variable[]) => {
-    if (opts.noDefaultUpdates) return;
-    for (const v of graphInputs(roots))
-      if (v instanceof SharedVariable && v.defaultUpdate && !updates.some(([s]) => s === v)) updates.push([v, v.defaultUpdate]);
-  };
-  collectDefaults([...outVars, ...updates.map(([, e]) => e)]);
+  // --- default updates of the shared variables the graph reads (after givens), to a fixed point
+  if (opts.noDefaultUpdates !== true) {
+    const skip = new Set(Array.isArray(opts.noDefaultUpdates) ? opts.noDefaultUpdates : []);
+    const keys = new Set(givens.keys());
+    let frontier: Variable[] = [...outVars, ...updates.map((u) => u.expr), ...givens.values()];
+    while (frontier.length) {
+      const added: Variable[] = [];
+      for (const v of graphInputs(frontier, keys)) {
+        if (
+          !(v instanceof SharedVariable) ||
+          !v.defaultUpdate ||
+          keys.has(v) ||
+          skip.has(v) ||
+          updateOf.has(v)
+        )
+          continue;
+        const what = `the defaultUpdate of shared variable ${label(v)}`;
+        const bad = updateMismatch(v.type, v.defaultUpdate.type);
+        if (bad)
+          throw new TheanoTypeError(
+            `function: ${what} has type ${v.defaultUpdate.type}, but the variable is ${v.type}; ${bad} (or pass noDefaultUpdates)${builtAt(v.defaultUpdate.owner?.trace ?? where)}`,
+          );
+        updateOf.set(v, updates.length);
+        updates.push({ target: v, expr: v.defaultUpdate, isDefault: true, what, type: v.type });
+        added.push(v.defaultUpdate);
+      }
+      frontier = added;
+    }
+  }
 
-  // clone with givens
-  const roots = [...outVars, ...updates.map(([, e]) => e)];
-  const memo = cloneGraph(roots, givens);
-  const cloned = roots.map((r) => memo.get(r) ?? r);
-  const inputVars = ins.map((i) => i.variable);
-  const leaves = graphInputs(cloned, new Set(inputVars));
+  // --- clone (with givens), then check what the graph needs
+  const roots = [...outVars, ...updates.map((u) => u.expr)];
+  const cl = cloneForFunction(roots, givens, strict);
+  if (!strict)
+    updates.forEach((u, j) => {
+      const t = cl.cloned[nOut + j].type;
+      const bad = updateMismatch(u.type, t);
+      if (bad)
+        throw new TheanoTypeError(
+          `function: with the givens (rebuildStrict: false), ${u.what} has type ${t}, but the target is ${u.type}; ${bad}${at}`,
+        );
+    });
+  const inputSet = new Set(inputVars);
+  const leaves = graphInputs(cl.cloned);
   for (const v of leaves)
-    if (!(v instanceof Constant) && !(v instanceof SharedVariable) && !inputVars.includes(v))
+    if (!(v instanceof Constant) && !(v instanceof SharedVariable) && !inputSet.has(v)) {
+      const user = toposort(cl.cloned).find((n) => n.inputs.includes(v));
       throw new MissingInputError(
-        `function: the graph needs ${label(v)} (${v.type}), which is not an input; add it to the inputs or replace it with givens${at}`,
+        `function: the graph needs ${label(v)} (${v.type}), which is not an input; add it to the inputs, or replace it with givens` +
+          (user ? `\n  It is used by ${opLabel(user.op)}${builtAt(user.trace)}` : '') +
+          compiledAt,
       );
+    }
   const used = new Set(leaves);
   ins.forEach((inp, i) => {
     if (used.has(inp.variable)) return;
     const msg = `function: input ${i} ${label(inp.variable, i)} is not used to compute any output or update; remove it or pass onUnusedInput: 'ignore'${at}`;
-    if ((opts.onUnusedInput ?? 'raise') === 'raise') throw new UnusedInputError(msg);
-    if (opts.onUnusedInput === 'warn') console.warn(msg);
+    const policy = opts.onUnusedInput ?? 'raise';
+    if (policy === 'raise') throw new UnusedInputError(msg);
+    if (policy === 'warn') console.warn(msg);
   });
   const shareds = leaves.filter((v): v is SharedVariable => v instanceof SharedVariable);
+  const tPrepared = performance.now();
 
-  const fgraph = new FunctionGraph([...inputVars, ...shareds], cloned);
-  optimizeGraph(fgraph, { mode: mode.optimizer, include: mode.including, exclude: mode.excluding, trace: mode.trace });
-
-  const backend = mode.backend;
-  const nodes = fgraph.toposort();
-  // slots: inputs, shared, constants, node outputs
-  const slot = new Map<Variable, number>();
-  const slotOf = (v: Variable) => {
-    let s = slot.get(v);
-    if (s === undefined) slot.set(v, (s = slot.size));
-    return s;
-  };
-  inputVars.forEach(slotOf);
-  shareds.forEach(slotOf);
-  const constants: [number, unknown][] = [];
-  for (const v of graphInputs(fgraph.outputs, new Set(fgraph.inputs))) if (v instanceof Constant) constants.push([slotOf(v), backend.fromHost(v.data)]);
-  const schedule = nodes.map((node) => {
-    const inIdx = node.inputs.map((v) => {
-      if (v instanceof Constant && !slot.has(v)) constants.push([slotOf(v), backend.fromHost(v.data)]);
-      return slotOf(v);
-    });
-    return { node, thunk: backend.makeThunk(node) as Thunk, inIdx, outIdx: node.outputs.map(slotOf) };
+  // --- optimize
+  const fgraph = new TrackedFunctionGraph([...inputVars, ...shareds], cl.cloned);
+  for (const [c, u] of cl.userOf) fgraph.standsFor.set(c, u);
+  for (const [c, u] of cl.nodeOf) fgraph.originOf.set(c, u);
+  const report = optimizeGraph(fgraph, {
+    mode: mode.optimizer,
+    include: mode.include,
+    exclude: mode.exclude,
+    trace: mode.trace ? true : undefined,
+    db: mode.db,
   });
-  const outIdx = fgraph.outputs.map((v) => {
-    if (v instanceof Constant && !slot.has(v)) constants.push([slotOf(v), backend.fromHost(v.data)]);
-    return slotOf(v);
+  const tOptimized = performance.now();
+
+  // --- inputs' call-time specs and default values
+  const specs: InputSpec[] = ins.map((inp, i) => ({
+    index: i,
+    variable: inp.variable,
+    type: inp.variable.type,
+    name: inp.name,
+    allowDowncast: inp.opts.allowDowncast ?? opts.allowInputDowncast ?? false,
+    strict: inp.opts.strict ?? false,
+    mutable: inp.opts.mutable ?? false,
+    container: undefined,
+  }));
+  const defaults: (NDArray | undefined)[] = ins.map((inp, i) => {
+    if (inp.opts.value === undefined) return undefined;
+    const a = convertInput(specs[i], inp.opts.value, `${fnName} (default value)`, compiledAt);
+    return a === inp.opts.value && !inp.opts.borrow ? a.copy() : a;
   });
-  const nOut = outVars.length;
-  const constantSlots = new Set(constants.map(([s]) => s));
-  const leafSlots = new Set([...inputVars, ...shareds].map((v) => slot.get(v)!).concat(constants.map(([s]) => s)));
-  // free intermediates after their last use
-  const lastUse = new Map<number, number>();
-  schedule.forEach((st, k) => st.inIdx.forEach((s) => lastUse.set(s, k)));
-  const keep = new Set(outIdx);
-  const frees = schedule.map((_, k) => [...lastUse.entries()].filter(([s, last]) => last === k && !keep.has(s) && !leafSlots.has(s)).map(([s]) => s));
 
-  const nameToPos = new Map<string, number>();
-  ins.forEach((inp, i) => inp.name && nameToPos.set(inp.name, i));
-
-  const call = (...args: (Value | Record<string, Value>)[]): NDArray | NDArray[] => {
-    // 1. bind arguments (positional, then a trailing {name: value} object), defaults
-    const given: (Value | undefined)[] = new Array(ins.length).fill(undefined);
-    let positional = args;
-    const last = args[args.length - 1];
-    if (args.length > 0 && last !== null && typeof last === 'object' && !Array.isArray(last) && !(last instanceof NDArray) && !ArrayBuffer.isView(last)) {
-      positional = args.slice(0, -1);
-      for (const [k, v] of Object.entries(last as Record<string, Value>)) {
-        const pos = nameToPos.get(k);
-        if (pos === undefined) throw new TypeError(`${fnName}: unknown input name '${k}'; inputs are ${ins.map((x, i) => x.name ?? `#${i}`).join(', ')}`);
-        if (pos < positional.length) throw new TypeError(`${fnName}: input '${k}' given both by position and by name`);
-        given[pos] = v;
-      }
-    }
-    if (positional.length > ins.length)
-      throw new TypeError(`${fnName}: takes ${ins.length} input${ins.length === 1 ? '' : 's'}, got ${positional.length}`);
-    positional.forEach((v, i) => (given[i] = v as Value));
-    // 2. check every input before any work
-    const storage = new Array<unknown>(slot.size);
-    // host arrays the caller or a shared variable owns: outputs and updates must not alias them
-    const owned = new Set<unknown>();
-    ins.forEach((inp, i) => {
-      let v = given[i];
-      if (v === undefined) v = inp.opts.value;
-      if (v === undefined)
-        throw new TypeError(`${fnName}: missing input ${i} ${label(inp.variable, i)} (${inp.variable.type}); the function takes ${ins.map((x, j) => x.name ?? `#${j}`).join(', ')}`);
-      const arr = filterValue(inp.variable.type, v, {
-        what: `${fnName}: input ${i} ${label(inp.variable, i)}`,
-        allowDowncast: inp.opts.allowDowncast ?? opts.allowInputDowncast ?? false,
-        hint: at.replace('The expression was built', 'The function was compiled'),
-      });
-      if (inp.opts.strict && v instanceof NDArray && v.dtype !== inp.variable.dtype)
-        throw new TypeError(`${fnName}: input ${i} ${label(inp.variable, i)} is strict: expected dtype ${inp.variable.dtype}, got ${v.dtype}`);
-      owned.add(arr.data);
-      storage[i] = backend.fromHost(arr);
-    });
-    shareds.forEach((s) => {
-      const v = s.internal;
-      owned.add(v.data);
-      storage[slot.get(s)!] = backend.fromHost(v);
-    });
-    for (const [s, v] of constants) storage[s] = v;
-    // 3. run the schedule
-    for (let k = 0; k < schedule.length; k++) {
-      const st = schedule[k];
-      let outs: unknown[];
-      try {
-        outs = st.thunk(st.inIdx.map((s) => storage[s]));
-      } catch (e) {
-        throw runtimeError(e, st.node, fnName);
-      }
-      st.outIdx.forEach((s, j) => (storage[s] = outs[j]));
-      for (const s of frees[k]) storage[s] = undefined;
-    }
-    // 4. outputs (fresh unless borrowed), then all updates together
-    const result = outIdx.slice(0, nOut).map((s, i) => {
-      const a = backend.toHost(storage[s]);
-      return !borrowOut[i] && (owned.has(a.data) || constantSlots.has(s)) ? a.copy() : a;
-    });
-    const outBuffers = new Set(result.map((a) => a.data));
-    const newValues = updates.map((_, j) => {
-      const a = backend.toHost(storage[outIdx[nOut + j]]);
-      return owned.has(a.data) || outBuffers.has(a.data) || constantSlots.has(outIdx[nOut + j]) || !a.isContiguous ? a.copy() : a;
-    });
-    updates.forEach(([s], j) => s.setInternal(newValues[j]));
-    return single ? result[0] : result;
-  };
-  const fnName = opts.name ?? 'theano function';
-  const fn = call as unknown as TheanoFunction;
-  Object.defineProperty(fn, 'maker', { value: { fgraph, mode, inputs: ins } });
-  Object.defineProperty(fn, 'name', { value: opts.name });
-  Object.defineProperty(fn, 'toString', { value: () => debugprint(fgraph.outputs) });
-  return fn;
-}
-
-/** A run-time failure rewritten to name the op and where the user built the expression. */
-function runtimeError(e: unknown, node: Apply, fnName: string): Error {
-  const msg = e instanceof Error ? e.message : String(e);
-  const err = new (e instanceof RangeError ? RangeError : e instanceof TypeError ? TypeError : Error)(
-    `${fnName}: ${msg}\n  Apply node that failed: ${opLabel(node.op)}(${node.inputs.map((v) => `${v.name ?? '?'}: ${v.type}`).join(', ')})${builtAt(node.trace)}`,
+  // --- link
+  const prog = planProgram(
+    fgraph,
+    inputVars,
+    shareds,
+    nOut,
+    outs.map((o) => !!o.opts.borrow),
+    single,
   );
-  (err as Error & { cause?: unknown }).cause = e;
-  return err;
+  const backend = mode.backend;
+  const thunkOf = new Map<Apply, ReturnType<typeof backend.makeThunk>>();
+  prog.nodes.forEach((node, k) => {
+    try {
+      thunkOf.set(node, backend.makeThunk(node));
+    } catch (e) {
+      throw nodeError(
+        e,
+        {
+          node,
+          originalNode: fgraph.originOf.get(node),
+          rewrites: fgraph.rewritesOf.get(node) ?? [],
+          functionName: fnName,
+        },
+        `node ${k + 1} of ${prog.nodes.length}; the backend '${mode.backendName}' could not compile it`,
+        undefined,
+      );
+    }
+  });
+  const source = generateCore(prog, { profile: false });
+  const tLinked = performance.now();
+  const compileTime: CompileTime = {
+    totalMs: tLinked - t0,
+    phases: [
+      { phase: 'prepare', ms: tPrepared - t0 },
+      ...report.phases.map((p) => ({ phase: `optimize:${p.phase}`, ms: p.ms })),
+      { phase: 'link', ms: tLinked - tOptimized },
+    ],
+  };
+  const maker: FunctionMaker = {
+    fgraph,
+    mode,
+    inputs: ins,
+    outputs: outs,
+    updates: updates.map((u) => ({ target: u.target, expression: u.expr, isDefault: u.isDefault })),
+    report,
+    compileTime,
+    schedule: prog.nodes,
+    source,
+    originOf: (node) => fgraph.originOf.get(node),
+    rewritesOf: (node) => fgraph.rewritesOf.get(node) ?? [],
+  };
+  const origin: NodeOrigin = { original: maker.originOf, rewrites: maker.rewritesOf };
+
+  /** Build a callable from the compiled graph, with its own state. */
+  const instantiate = (inst: {
+    name: string | undefined;
+    swap: ReadonlyMap<SharedVariable, SharedVariable>;
+    deleteUpdates: boolean;
+    defaults: readonly (NDArray | undefined)[];
+  }): TheanoFunction => {
+    const name = inst.name !== undefined ? `function '${inst.name}'` : 'theano function';
+    const p: Program = inst.deleteUpdates
+      ? planProgram(
+          new TrackedFunctionGraph(fgraph.inputs, fgraph.outputs.slice(0, nOut)),
+          inputVars,
+          shareds,
+          nOut,
+          prog.borrow,
+          single,
+        )
+      : prog;
+    const containers: (Container | undefined)[] = inst.defaults.map((d) =>
+      d ? { value: d } : undefined,
+    );
+    const mySpecs = specs.map((s, i) => ({ ...s, container: containers[i] }));
+    const sources: ValueSource[] = shareds.map((s) => inst.swap.get(s) ?? s);
+    const targets: UpdateTarget[] = inst.deleteUpdates
+      ? []
+      : updates.map((u) => {
+          if (u.target instanceof In) {
+            const c = containers[ins.indexOf(u.target)]!;
+            return { set: (v: NDArray) => (c.value = v) };
+          }
+          const s = inst.swap.get(u.target) ?? u.target;
+          return { set: (v: NDArray) => s.setInternal(v) };
+        });
+    const stats = opts.profile
+      ? new ProfileStats(inst.name ?? 'theano function', p.nodes, compileTime)
+      : undefined;
+    const env: CoreEnv = {
+      thunks: p.nodes.map((n) => thunkOf.get(n)!),
+      constValues: p.constants.map((c) => backend.fromHost(c.data)),
+      constBuffers: p.constants.map((c) => c.data.data),
+      shared: sources,
+      updates: targets,
+      fromHost: backend.fromHost.bind(backend),
+      toHost: backend.toHost.bind(backend),
+      fail: (e, k, args) => {
+        if (k < 0) return e;
+        const node = p.nodes[k];
+        return nodeError(
+          e,
+          {
+            node,
+            originalNode: maker.originOf(node),
+            rewrites: maker.rewritesOf(node),
+            functionName: name,
+          },
+          `node ${k + 1} of ${p.nodes.length} in the compiled graph`,
+          args,
+        );
+      },
+      times: stats ? stats.nodeTimes : new Float64Array(p.nodes.length),
+      now: () => performance.now(),
+    };
+    let core: Core;
+    const leafNames = [
+      ...specs.map((s) => inputLabel(s)),
+      ...shareds.map((s) => `shared variable ${label(s)}`),
+    ];
+    let hooks: RunHooks | undefined;
+    if (mode instanceof DebugMode) {
+      const ref = cloneForFunction(roots, givens, strict);
+      hooks = debugHooks(p, env, {
+        mode,
+        fnName: name,
+        backendName: mode.backendName,
+        fgraph,
+        origin,
+        reference: { roots: ref.cloned, memo: ref.memo },
+        leaves: [...inputVars, ...shareds],
+        mutableSlots: new Set(specs.filter((s) => s.mutable).map((s) => s.index)),
+      });
+    } else if (mode instanceof NanGuardMode)
+      hooks = nanGuardHooks(p, env, { mode, fnName: name, leaves: leafNames, origin });
+    if (hooks) {
+      const h = hooks;
+      core = (...xs) => runInterpreted(p, env, xs, h, !!stats);
+    } else
+      core = instantiateCore(
+        p === prog && !stats ? source : generateCore(p, { profile: !!stats }),
+        env,
+      );
+
+    const conv = mySpecs.map(fastConverter);
+    const slow = (args: ArrayLike<unknown>) => {
+      const values = bindArguments(mySpecs, args, name);
+      const xs = new Array<NDArray>(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        xs[i] =
+          v === undefined
+            ? containers[i]!.value
+            : (conv[i].convert(v) ?? convertInput(mySpecs[i], v, name, compiledAt));
+      }
+      return core(...xs);
+    };
+    let entry = makeEntry(conv, core, slow);
+    if (stats) {
+      const inner = entry;
+      entry = function (this: unknown, ...args: unknown[]) {
+        const t = performance.now();
+        try {
+          return inner(...args);
+        } finally {
+          stats.callCount++;
+          stats.callTimeMs += performance.now() - t;
+        }
+      };
+    }
+    const fn = entry as unknown as TheanoFunction;
+    Object.defineProperties(fn, {
+      maker: { value: maker },
+      name: { value: inst.name },
+      profile: { value: stats },
+      copy: {
+        value: (c: CopyOptions = {}) => {
+          const swap = new Map(inst.swap);
+          for (const [a, b] of pairsOf(c.swap, 'swap', '')) {
+            if (!(a instanceof SharedVariable) || !(b instanceof SharedVariable))
+              throw new TheanoTypeError(
+                `copy: swap pairs must be shared variables, got ${describe(a)} and ${describe(b)}`,
+              );
+            if (!shareds.includes(a) && !updateOf.has(a))
+              throw new TheanoTypeError(
+                `copy: swap names ${label(a)}, which the function does not use`,
+              );
+            if (!a.type.equals(b.type))
+              throw new TheanoTypeError(
+                `copy: swap replaces ${label(a)} (${a.type}) by ${label(b)} (${b.type}); the types must be the same`,
+              );
+            swap.set(a, b);
+          }
+          return instantiate({
+            name: c.name ?? inst.name,
+            swap,
+            deleteUpdates: inst.deleteUpdates || !!c.deleteUpdates,
+            defaults: containers.map((k) => (k ? k.value.copy() : undefined)),
+          });
+        },
+      },
+      free: {
+        value: () => {
+          conv.forEach((c) => c.free());
+        },
+      },
+      toString: { value: () => debugprint(fn) },
+    });
+    return fn;
+  };
+  return instantiate({ name: opts.name, swap: new Map(), deleteUpdates: false, defaults });
 }
+
+type EntryFactory = (K: unknown, core: unknown, slow: unknown) => unknown;
+const entryFactories = new Map<number, EntryFactory>();
+
+/**
+ * The callable: when called with exactly one argument per input and every one accepted by its
+ * fast converter, straight to the core; otherwise through `slow` (names, defaults, conversions,
+ * errors). Generated per arity so that the common call allocates nothing.
+ */
+function makeEntry(
+  conv: readonly { convert(v: unknown): NDArray | undefined }[],
+  core: Core,
+  slow: (args: ArrayLike<unknown>) => NDArray | NDArray[],
+): (...args: unknown[]) => NDArray | NDArray[] {
+  const n = conv.length;
+  let make = entryFactories.get(n);
+  if (!make) {
+    const params = Array.from({ length: n }, (_, i) => `a${i}`);
+    const lines = ['"use strict";'];
+    for (let i = 0; i < n; i++) lines.push(`const K${i} = K[${i}];`);
+    lines.push(
+      `return function theanoFunction(${params.join(', ')}) {`,
+      `  if (arguments.length === ${n}) {`,
+    );
+    let body = `return core(${params.map((_, i) => `x${i}`).join(', ')});`;
+    for (let i = n - 1; i >= 0; i--)
+      body = `{ const x${i} = K${i}.convert(a${i}); if (x${i} !== undefined) ${body} }`;
+    lines.push(`    ${body}`, '  }', '  return slow(arguments);', '};');
+    make = new Function('K', 'core', 'slow', lines.join('\n')) as EntryFactory;
+    entryFactories.set(n, make);
+  }
+  return make(conv, core, slow) as (...args: unknown[]) => NDArray | NDArray[];
+}
+
+/**
+ * Theano's debugprint for a compiled function (its optimized graph: outputs, then updates,
+ * each marked) or for variables.
+ */
+export function debugprint(x: TheanoFunction | Variable | readonly Variable[]): string {
+  if (typeof x !== 'function') return debugprintVariables(x as Variable | readonly Variable[]);
+  const { fgraph, outputs, updates, mode } = x.maker;
+  const notes = new Map<Variable, string[]>();
+  const add = (v: Variable, s: string) => notes.set(v, [...(notes.get(v) ?? []), s]);
+  fgraph.outputs.forEach((v, i) => {
+    if (i < outputs.length) add(v, `← output ${i}`);
+    else {
+      const t = updates[i - outputs.length].target;
+      add(v, `← update of ${t instanceof In ? `input '${t.name ?? '?'}'` : label(t)}`);
+    }
+  });
+  const describeNode = mode.backend.describeNode?.bind(mode.backend);
+  return debugprintVariables(fgraph.outputs, {
+    note: (v) => {
+      const parts = [...(notes.get(v) ?? [])];
+      const d = v.owner && describeNode ? describeNode(v.owner) : undefined;
+      if (d) parts.push(`(${d})`);
+      return parts.length ? parts.join(' ') : undefined;
+    },
+  });
+}
+
+/** The optimized graph of a function (its FunctionGraph), for tools that walk it. */
+export const functionGraphOf = (fn: TheanoFunction): FunctionGraph => fn.maker.fgraph;

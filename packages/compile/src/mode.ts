@@ -1,8 +1,12 @@
-import { type Backend, TheanoTypeError } from '@theano-ts/symbolic';
+import { type Backend, TheanoTypeError, config } from '@theano-ts/symbolic';
 import { createCpuBackend } from '@theano-ts/backend-cpu';
+import type { RewriteDatabase } from '@theano-ts/optimizer-passes';
 
 /** Which rewrites run: all ('fast_run'), few but every stabilization ('fast_compile'), or none. */
 export type OptimizerName = 'fast_run' | 'fast_compile' | 'none';
+
+/** The predefined modes a string may name (`theano.config.mode` holds one). */
+export type ModeName = 'FAST_RUN' | 'FAST_COMPILE' | 'DebugMode' | 'NanGuardMode';
 
 const registry = new Map<string, () => Backend>([['cpu', createCpuBackend]]);
 
@@ -23,66 +27,256 @@ export interface ModeOptions {
   backend?: string | Backend;
   /** Default 'fast_run'. */
   optimizer?: OptimizerName;
-  /** Rewrites or tags to add / remove. */
+  /** Rewrite names or tags to add (Theano's optimizer_including). */
   including?: readonly string[];
+  /** Rewrite names or tags to remove, e.g. 'fusion' (Theano's optimizer_excluding). */
   excluding?: readonly string[];
   /** Record which rewrites fired (see `fn.maker.fgraph.trace`). */
   trace?: boolean;
+  /** A name for printing. */
+  name?: string;
+  /** The rewrite database to query (default: optimizer-passes' defaultDatabase()). */
+  db?: RewriteDatabase;
 }
 
-/** A compilation mode: rewrites plus backend (Theano's Mode). */
+const OPTIMIZERS: readonly OptimizerName[] = ['fast_run', 'fast_compile', 'none'];
+
+/**
+ * A compilation mode: which rewrites run, and the backend that runs the result (Theano's
+ * Mode). `including` / `excluding` return adjusted copies, as in Theano:
+ * `new Mode().excluding('fusion')`.
+ */
 export class Mode {
   readonly optimizer: OptimizerName;
-  readonly including: readonly string[];
-  readonly excluding: readonly string[];
+  /** Rewrite names or tags added to the optimizer's. */
+  readonly include: readonly string[];
+  /** Rewrite names or tags removed. */
+  readonly exclude: readonly string[];
   readonly trace: boolean;
-  private readonly backendSpec: string | Backend;
+  readonly name: string;
+  /** The rewrite database, when not the default one. */
+  readonly db: RewriteDatabase | undefined;
+  protected readonly backendSpec: string | Backend;
   private backendInstance: Backend | undefined;
 
   constructor(opts: ModeOptions = {}) {
     this.optimizer = opts.optimizer ?? 'fast_run';
-    if (!['fast_run', 'fast_compile', 'none'].includes(this.optimizer))
-      throw new TheanoTypeError(`Mode: unknown optimizer '${this.optimizer}'; expected 'fast_run', 'fast_compile' or 'none'`);
-    this.including = opts.including ?? [];
-    this.excluding = opts.excluding ?? [];
+    if (!OPTIMIZERS.includes(this.optimizer))
+      throw new TheanoTypeError(
+        `Mode: unknown optimizer '${String(this.optimizer)}'; expected 'fast_run', 'fast_compile' or 'none'`,
+      );
+    for (const [k, v] of [
+      ['including', opts.including],
+      ['excluding', opts.excluding],
+    ] as const)
+      if (v !== undefined && (!Array.isArray(v) || v.some((w) => typeof w !== 'string')))
+        throw new TheanoTypeError(`Mode: ${k} must be an array of rewrite names or tags`);
+    this.include = [...(opts.including ?? [])];
+    this.exclude = [...(opts.excluding ?? [])];
     this.trace = opts.trace ?? false;
     this.backendSpec = opts.backend ?? 'cpu';
+    this.name = opts.name ?? 'Mode';
+    this.db = opts.db;
     if (typeof this.backendSpec === 'string' && !registry.has(this.backendSpec))
       throw new TheanoTypeError(
         `Mode: unknown backend '${this.backendSpec}'; registered: ${backendNames().join(', ')}` +
-          (this.backendSpec === 'gpujs' ? " (import 'theano-ts' or call registerBackend('gpujs', createGpujsBackend) from @theano-ts/backend-gpujs)" : ''),
+          (this.backendSpec === 'gpujs'
+            ? " (import 'theano-ts' or call registerBackend('gpujs', createGpujsBackend) from @theano-ts/backend-gpujs)"
+            : ''),
       );
   }
 
   /** The backend instance (created on first use, shared by functions compiled with this Mode). */
   get backend(): Backend {
     if (!this.backendInstance)
-      this.backendInstance = typeof this.backendSpec === 'string' ? registry.get(this.backendSpec)!() : this.backendSpec;
+      this.backendInstance =
+        typeof this.backendSpec === 'string' ? registry.get(this.backendSpec)!() : this.backendSpec;
     return this.backendInstance;
   }
 
-  /** A copy with more rewrites enabled (Theano's Mode.including). */
+  /** Name of the backend ('cpu', 'gpujs', …). */
+  get backendName(): string {
+    return typeof this.backendSpec === 'string' ? this.backendSpec : this.backendSpec.name;
+  }
+
+  /** A copy that also runs these rewrites or tags (Theano's Mode.including). */
+  including(...names: string[]): Mode {
+    return this.with({ including: [...this.include, ...names] });
+  }
+  /** A copy that leaves these rewrites or tags out (Theano's Mode.excluding). */
+  excluding(...names: string[]): Mode {
+    return this.with({ excluding: [...this.exclude, ...names] });
+  }
+  /** A copy with another backend (name or object). */
+  withBackend(backend: string | Backend): Mode {
+    return this.with({ backend });
+  }
+  /** A copy with another optimizer. */
+  withOptimizer(optimizer: OptimizerName): Mode {
+    return this.with({ optimizer });
+  }
+  /** @deprecated use {@link including} */
   includingRewrites(...names: string[]): Mode {
-    return new Mode({ ...this.options(), including: [...this.including, ...names] });
+    return this.including(...names);
   }
-  /** A copy with rewrites disabled (Theano's Mode.excluding). */
+  /** @deprecated use {@link excluding} */
   excludingRewrites(...names: string[]): Mode {
-    return new Mode({ ...this.options(), excluding: [...this.excluding, ...names] });
+    return this.excluding(...names);
   }
-  private options(): ModeOptions {
-    return { backend: this.backendSpec, optimizer: this.optimizer, including: this.including, excluding: this.excluding, trace: this.trace };
+
+  /** The options this mode was made with (for copies). */
+  options(): ModeOptions {
+    return {
+      backend: this.backendSpec,
+      optimizer: this.optimizer,
+      including: this.include,
+      excluding: this.exclude,
+      trace: this.trace,
+      name: this.name,
+      db: this.db,
+    };
+  }
+
+  /** A copy of this mode (same class, same checks) with some options changed. */
+  protected with(change: ModeOptions): Mode {
+    return new Mode({ ...this.options(), ...change });
+  }
+
+  toString(): string {
+    const parts = [`optimizer=${this.optimizer}`, `backend=${this.backendName}`];
+    if (this.include.length) parts.push(`including=${this.include.join('+')}`);
+    if (this.exclude.length) parts.push(`excluding=${this.exclude.join('+')}`);
+    return `${this.name}(${parts.join(', ')})`;
   }
 }
 
-/** Theano's predefined modes by name. */
+/** Options of DebugMode. */
+export interface DebugModeOptions extends ModeOptions {
+  /** Relative tolerance of float comparisons (default 1e-4 for float32, 1e-7 for float64). */
+  rtol?: number;
+  /** Absolute tolerance of float comparisons (default 1e-5 for float32, 1e-10 for float64). */
+  atol?: number;
+  /**
+   * Compare each node's value with the same expression computed by the reference evaluator on
+   * the unoptimized graph (catches a wrong rewrite). Default true.
+   */
+  checkRewrites?: boolean;
+  /** Compare each node with its op's reference implementation on the same inputs. Default true. */
+  checkKernels?: boolean;
+  /** Check that no node modifies its inputs (unless the function input is mutable). Default true. */
+  checkInputsUnchanged?: boolean;
+}
+
+/**
+ * Theano's DebugMode: every call runs the compiled graph node by node, and next to it the
+ * reference implementation of each node and the reference evaluator on the unoptimized graph;
+ * the first disagreement throws a DebugModeError naming the node, the rewrite that produced it
+ * and the expression you wrote. Slow; for finding bugs. Rewrites are traced.
+ */
+export class DebugMode extends Mode {
+  readonly rtol: number | undefined;
+  readonly atol: number | undefined;
+  readonly checkRewrites: boolean;
+  readonly checkKernels: boolean;
+  readonly checkInputsUnchanged: boolean;
+  constructor(opts: DebugModeOptions = {}) {
+    super({ name: 'DebugMode', ...opts, trace: true });
+    this.rtol = opts.rtol;
+    this.atol = opts.atol;
+    this.checkRewrites = opts.checkRewrites ?? true;
+    this.checkKernels = opts.checkKernels ?? true;
+    this.checkInputsUnchanged = opts.checkInputsUnchanged ?? true;
+  }
+  override options(): DebugModeOptions {
+    return {
+      ...super.options(),
+      rtol: this.rtol,
+      atol: this.atol,
+      checkRewrites: this.checkRewrites,
+      checkKernels: this.checkKernels,
+      checkInputsUnchanged: this.checkInputsUnchanged,
+    };
+  }
+  protected override with(change: ModeOptions): Mode {
+    return new DebugMode({ ...this.options(), ...change });
+  }
+}
+
+/** Options of NanGuardMode. */
+export interface NanGuardModeOptions extends ModeOptions {
+  /** Throw on NaN (default true). */
+  nanIsError?: boolean;
+  /** Throw on ±Infinity (default true). */
+  infIsError?: boolean;
+  /** Throw on a magnitude above `bigThreshold` (default false). */
+  bigIsError?: boolean;
+  /** Default 1e10, as Theano. */
+  bigThreshold?: number;
+}
+
+/**
+ * Theano's NanGuardMode: checks the function's inputs and every node's outputs, and throws a
+ * NanGuardError on the first NaN or Infinity (and, when asked, on huge values), naming the node
+ * and the expression you wrote.
+ */
+export class NanGuardMode extends Mode {
+  readonly nanIsError: boolean;
+  readonly infIsError: boolean;
+  readonly bigIsError: boolean;
+  readonly bigThreshold: number;
+  constructor(opts: NanGuardModeOptions = {}) {
+    super({ name: 'NanGuardMode', ...opts });
+    this.nanIsError = opts.nanIsError ?? true;
+    this.infIsError = opts.infIsError ?? true;
+    this.bigIsError = opts.bigIsError ?? false;
+    this.bigThreshold = opts.bigThreshold ?? 1e10;
+  }
+  override options(): NanGuardModeOptions {
+    return {
+      ...super.options(),
+      nanIsError: this.nanIsError,
+      infIsError: this.infIsError,
+      bigIsError: this.bigIsError,
+      bigThreshold: this.bigThreshold,
+    };
+  }
+  protected override with(change: ModeOptions): Mode {
+    return new NanGuardMode({ ...this.options(), ...change });
+  }
+}
+
+const predefined = new Map<ModeName, Mode>();
+
+/**
+ * Theano's predefined modes by name: 'FAST_RUN' (every rewrite), 'FAST_COMPILE' (merge,
+ * constant folding and every stabilization), 'DebugMode', 'NanGuardMode'. A Mode object is
+ * returned as is; `undefined` means `theano.config.mode`. One instance per name, so functions
+ * compiled with the same named mode share its backend.
+ * @throws TheanoTypeError for an unknown name.
+ */
 export function getMode(mode: string | Mode | undefined): Mode {
   if (mode instanceof Mode) return mode;
-  switch (mode ?? 'FAST_RUN') {
+  const name = mode ?? config.mode;
+  let m = predefined.get(name as ModeName);
+  if (m) return m;
+  switch (name) {
     case 'FAST_RUN':
-      return new Mode({ optimizer: 'fast_run' });
+      m = new Mode({ optimizer: 'fast_run', name: 'FAST_RUN' });
+      break;
     case 'FAST_COMPILE':
-      return new Mode({ optimizer: 'fast_compile' });
+      m = new Mode({ optimizer: 'fast_compile', name: 'FAST_COMPILE' });
+      break;
+    case 'DebugMode':
+      m = new DebugMode();
+      break;
+    case 'NanGuardMode':
+      m = new NanGuardMode();
+      break;
     default:
-      throw new TheanoTypeError(`function: unknown mode '${mode}'; expected 'FAST_RUN', 'FAST_COMPILE' or a Mode object`);
+      throw new TheanoTypeError(
+        `function: unknown mode '${String(name)}'; expected 'FAST_RUN', 'FAST_COMPILE', 'DebugMode', 'NanGuardMode' or a Mode object`,
+      );
   }
+  predefined.set(name, m);
+  return m;
 }

@@ -1,0 +1,151 @@
+/**
+ * The bench harness: workload groups (one file each under groups/), implementations measured
+ * in this process, reference figures quoted from elsewhere, statistics and the table.
+ *
+ * A group lists workloads; a workload lists implementations (`impls`, measured here: theano-ts
+ * now, TF.js or jax-js peers later) and `references` (figures measured elsewhere, printed
+ * beside them: Theano 1.0.5). Adding a peer means adding an entry to `impls`.
+ */
+
+/** One measured figure. */
+export interface Figure {
+  /** The headline value, in the workload's unit (a median). */
+  value: number;
+  /** All samples, in the workload's unit. */
+  samples?: number[];
+  /** Extra named figures (first run, per-phase times…), in the workload's unit unless named. */
+  details?: Record<string, number | string>;
+}
+
+/** A thing to measure, with its implementations. */
+export interface Workload {
+  id: string;
+  title: string;
+  /** 'ms', 'µs' or 's' */
+  unit: string;
+  /** The target the issue sets (lower is better), in `unit`. */
+  target?: number;
+  /** Implementations measured in this process, by name. */
+  impls: Record<string, () => Figure | Promise<Figure>>;
+  /** Figures measured elsewhere, by name, in `unit`, with where they come from. */
+  references?: Record<string, { value: number; note: string }>;
+}
+
+/** A file's worth of workloads. */
+export interface WorkloadGroup {
+  id: string;
+  title: string;
+  workloads: Workload[];
+}
+
+/** One row of the results. */
+export interface Result {
+  group: string;
+  workload: string;
+  title: string;
+  impl: string;
+  unit: string;
+  value: number;
+  measured: boolean;
+  target?: number;
+  samples?: number[];
+  details?: Record<string, number | string>;
+  note?: string;
+}
+
+/** Median of a list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Run `fn` `n` times; milliseconds of each run. */
+export function timeRuns(n: number, fn: (i: number) => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn(i);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/** Format a value with its unit, 3 significant digits. */
+export const fmt = (v: number, unit: string): string =>
+  `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3)} ${unit}`;
+
+/** Measure every implementation of every workload of `groups`. */
+export async function runGroups(
+  groups: readonly WorkloadGroup[],
+  log: (s: string) => void,
+): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const g of groups) {
+    for (const w of g.workloads) {
+      for (const [impl, run] of Object.entries(w.impls)) {
+        log(`  ${g.id} / ${w.id} / ${impl} …`);
+        const fig = await run();
+        results.push({
+          group: g.id,
+          workload: w.id,
+          title: w.title,
+          impl,
+          unit: w.unit,
+          value: fig.value,
+          measured: true,
+          target: w.target,
+          samples: fig.samples,
+          details: fig.details,
+        });
+      }
+      for (const [impl, ref] of Object.entries(w.references ?? {}))
+        results.push({
+          group: g.id,
+          workload: w.id,
+          title: w.title,
+          impl,
+          unit: w.unit,
+          value: ref.value,
+          measured: false,
+          note: ref.note,
+        });
+    }
+  }
+  return results;
+}
+
+/** The results as a text table: one row per workload, measured figures then references, ratio to the first reference. */
+export function table(results: readonly Result[]): string {
+  const workloads = [...new Set(results.map((r) => `${r.group}/${r.workload}`))];
+  const rows: string[][] = [['workload', 'implementation', 'value', 'target', 'vs reference']];
+  for (const key of workloads) {
+    const rs = results.filter((r) => `${r.group}/${r.workload}` === key);
+    const ref = rs.find((r) => !r.measured);
+    for (const r of rs) {
+      const ratio =
+        r.measured && ref ? `${(ref.value / r.value).toFixed(1)}× faster than ${ref.impl}` : '';
+      const target =
+        r.measured && r.target !== undefined
+          ? `${r.value <= r.target ? 'met' : 'MISSED'} (≤ ${fmt(r.target, r.unit)})`
+          : '';
+      rows.push([
+        r === rs[0] ? r.title : '',
+        r.measured ? r.impl : `${r.impl} (quoted)`,
+        fmt(r.value, r.unit),
+        target,
+        ratio,
+      ]);
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r, i) => {
+      const line = r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd();
+      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * theano-ts benchmarks: `pnpm bench` at the repository root. Prints a table next to Theano
+ * 1.0.5's figures and writes the results as JSON (default apps/bench/bench-results.json).
+ *   pnpm bench [-- --only compile,call,training-loop] [-- --out file.json]
+ * No assertions: targets are reported as met or MISSED.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type WorkloadGroup, runGroups, table } from './harness';
+import { compileGroup } from './groups/compile-mlp';
+import { callOverheadGroup } from './groups/call-overhead';
+import { linearRegressionGroup } from './groups/linear-regression';
+
+/** Every group, in the order they run (compile first: its "first compile" is the process's first). */
+export const GROUPS: readonly WorkloadGroup[] = [
+  compileGroup,
+  callOverheadGroup,
+  linearRegressionGroup,
+];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    out: { type: 'string', default: new URL('../bench-results.json', import.meta.url).pathname },
+  },
+  strict: true,
+  // `pnpm bench -- --only call` passes the `--` through
+  allowPositionals: true,
+});
+const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((id) => !GROUPS.some((g) => g.id === id)) ?? [];
+if (unknown.length) {
+  console.error(
+    `bench: unknown group ${unknown.join(', ')}; groups: ${GROUPS.map((g) => g.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+const groups = only ? GROUPS.filter((g) => only.includes(g.id)) : GROUPS;
+
+console.error(`theano-ts bench on ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
+const results = await runGroups(groups, (s) => console.error(s));
+console.log(table(results));
+for (const r of results.filter((r) => r.details))
+  console.log(
+    `\n${r.title} — ${r.impl}:\n` +
+      Object.entries(r.details!)
+        .map(([k, v]) => `  ${k}: ${typeof v === 'number' ? +v.toPrecision(4) : v}`)
+        .join('\n'),
+  );
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  results,
+};
+writeFileSync(values.out!, JSON.stringify(report, null, 2) + '\n');
+console.error(`\nwrote ${values.out}`);
