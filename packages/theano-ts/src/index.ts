@@ -3,8 +3,8 @@
  * Every part is also its own package (@theano-ts/*); this umbrella re-exports them with Theano's
  * names and registers the gpu.js backend under the name 'gpujs'.
  */
-import { debugprint as debugprintVars, pp, type Variable } from '@theano-ts/symbolic';
-import { registerBackend, type TheanoFunction } from '@theano-ts/compile';
+import { pp } from '@theano-ts/symbolic';
+import { registerBackend, debugprint } from '@theano-ts/compile';
 import { createGpujsBackend } from '@theano-ts/backend-gpujs';
 import { grad, verifyGrad, GradientError, DisconnectedInputError } from '@theano-ts/autodiff';
 
@@ -24,21 +24,21 @@ export {
   In,
   Out,
   Mode,
+  DebugMode,
+  NanGuardMode,
   registerBackend,
   UnusedInputError,
   MissingInputError,
+  DebugModeError,
+  NanGuardError,
+  nodeErrorInfo,
+  ProfileStats,
 } from '@theano-ts/compile';
 export type { TheanoFunction, FunctionOptions } from '@theano-ts/compile';
 export { grad } from '@theano-ts/autodiff';
 
 /** Theano's theano.gradient module. */
 export const gradient = { grad, verifyGrad, GradientError, DisconnectedInputError } as const;
-
-/** debugprint of variables or of a compiled function's optimized graph. */
-function debugprint(x: Variable | readonly Variable[] | TheanoFunction): string {
-  if (typeof x === 'function') return debugprintVars((x as TheanoFunction).maker.fgraph.outputs);
-  return debugprintVars(x as Variable | readonly Variable[]);
-}
 
 /** Theano's theano.printing module. */
 export const printing = { debugprint, pp } as const;
