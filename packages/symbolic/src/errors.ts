@@ -1,6 +1,6 @@
 const INTERNAL =
   /[\\/]packages[\\/](tensor|symbolic|autodiff|optimizer-passes|backend-cpu|backend-gpujs|compile|nn|theano-ts)[\\/](src|dist)[\\/]|[\\/]node_modules[\\/](@theano-ts|theano-ts)[\\/]/;
-const RUNTIME = /node:internal|\(native\)|<anonymous>|[\\/]node_modules[\\/]/;
+const RUNTIME = /node:internal|\(native\)|^at <anonymous>$|[\\/]node_modules[\\/]/;
 const TEST_FILE = /\.(test|cases)\.[cm]?[jt]s/;
 
 /**
@@ -13,7 +13,8 @@ export function userStackLine(): string | undefined {
     const line = raw.trim();
     if (!line.startsWith('at ')) continue;
     if (!TEST_FILE.test(line) && (INTERNAL.test(line) || RUNTIME.test(line))) continue;
-    return line.slice(3);
+    // top-level module code prints as '<anonymous> (file:line:col)': keep the location
+    return line.slice(3).replace(/^<anonymous> \((.*)\)$/, '$1');
   }
   return undefined;
 }
