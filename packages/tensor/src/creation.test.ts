@@ -45,11 +45,18 @@ describe('array()', () => {
   });
 
   it('honours dtype and shape options', () => {
-    const a = array([1.7, -1.7, 300], { dtype: 'int8' });
-    expect(Array.from(a.data)).toEqual([1, -1, 44]);
+    // fractions truncate toward zero (a cast), as numpy.array(..., dtype=int8)
+    const a = array([1.7, -1.7, 127], { dtype: 'int8' });
+    expect(Array.from(a.data)).toEqual([1, -1, 127]);
+    // an integer out of range is an error, not a wrap (NumPy 2's OverflowError)
+    expect(() => array([1.7, -1.7, 300], { dtype: 'int8' })).toThrow(
+      'array: value 300 does not fit int8: expected a finite number in [-128, 127], got 300',
+    );
     expect(array([1, 2, 3, 4, 5, 6], { shape: [2, -1] }).shape).toEqual([2, 3]);
     expect(() => array([1, 2, 3], { shape: [2, 2] })).toThrow(/cannot reshape array of size 3/);
-    expect(() => array([1], { dtype: 'int64' as never })).toThrow(/unknown dtype 'int64'/);
+    expect(() => array([1], { dtype: 'int64' as never })).toThrow(
+      /array: argument 'dtype' must be one of bool, .*, got the string 'int64'/,
+    );
   });
 
   it('copies typed arrays, keeping their dtype unless told otherwise', () => {
@@ -106,8 +113,10 @@ describe('array()', () => {
 });
 
 describe('filled arrays', () => {
-  it('zeros / ones / full / empty default to float64', () => {
-    for (const a of [zeros([2, 3]), ones([2, 3]), full([2, 3], 7), empty([2, 3])]) {
+  it("zeros / ones / empty default to float64; full takes the value's dtype, as NumPy", () => {
+    expect(full([2], 7).dtype).toBe('int32');
+    expect(full([2], true).dtype).toBe('bool');
+    for (const a of [zeros([2, 3]), ones([2, 3]), full([2, 3], 7.5), empty([2, 3])]) {
       expect(a.dtype).toBe('float64');
       expect(a.shape).toEqual([2, 3]);
     }
@@ -119,14 +128,21 @@ describe('filled arrays', () => {
   });
 
   it('cast the fill value to the dtype', () => {
-    expect(Array.from(full([2], 300, { dtype: 'int8' }).data)).toEqual([44, 44]);
+    expect(Array.from(full([2], -128, { dtype: 'int8' }).data)).toEqual([-128, -128]);
+    expect(() => full([2], 300, { dtype: 'int8' })).toThrow(/full: value 300 does not fit int8/);
     expect(full([1], 0.1, { dtype: 'float32' }).get(0)).toBe(Math.fround(0.1));
     expect(ones([2], { dtype: 'bool' }).toArray()).toEqual([true, true]);
   });
 
   it('reject invalid shapes', () => {
-    expect(() => zeros([2, -1])).toThrow(/zeros|full/);
-    expect(() => ones([1.5])).toThrow(RangeError);
+    expect(() => zeros([2, -1])).toThrow(RangeError);
+    expect(() => zeros([2, -1])).toThrow(
+      "zeros: negative dimensions are not allowed: argument 'shape' must be a list of non-negative integers, got [2, -1]",
+    );
+    expect(() => ones([1.5])).toThrow(TypeError);
+    expect(() => ones([1.5])).toThrow(
+      /ones: argument 'shape' must be a list of non-negative integers, got \[1.5\]/,
+    );
   });
 
   it('zerosLike / onesLike keep shape and dtype', () => {

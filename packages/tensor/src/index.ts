@@ -1,7 +1,23 @@
 export * from './dtype';
 export * from './shape';
-export { NDArray, type NestedArray } from './ndarray';
+export {
+  NDArray,
+  type NestedArray,
+  type BasicIndex,
+  type Slice,
+  type SliceIndices,
+  newaxis,
+  parseSlice,
+  sliceIndices,
+} from './ndarray';
 export * from './creation';
 export * from './math';
-export { Generator, philox4x32 } from './random';
+export * from './reductions';
+export * from './ufuncs';
+export * from './manipulation';
+export * from './indexing';
+export * from './linalg';
+export * from './conv';
+export * from './npy';
+export { Generator, philox4x32, type ChoiceOptions } from './random';
 export { formatArray, printOptions } from './format';

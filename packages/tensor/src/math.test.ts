@@ -264,9 +264,24 @@ describe('dot', () => {
     expect(() => dot(a, b, 'float64')).toThrow(msg);
   });
 
-  it('rejects operands above 2-d', () => {
-    expect(() => dot(new NDArray(new Float64Array(8), [2, 2, 2]), v2, 'float64')).toThrow(
-      /only 0-, 1- and 2-d/,
+  it('N-d operands: a sum product over the last axis of a and the second-to-last of b', () => {
+    const a = new NDArray(
+      Float64Array.from({ length: 8 }, (_, i) => i),
+      [2, 2, 2],
     );
+    const r = dot(a, v2, 'float64');
+    expect(r.shape).toEqual([2, 2]);
+    expect(r.toArray()).toEqual([
+      [2 * 0 - 1, 2 * 2 - 3],
+      [2 * 4 - 5, 2 * 6 - 7],
+    ]);
+    const b = new NDArray(
+      Float64Array.from({ length: 12 }, (_, i) => i),
+      [3, 2, 2],
+    );
+    // dot(a, b)[i, j, k, m] = sum_p a[i, j, p] * b[k, p, m]
+    const big = dot(a, b);
+    expect(big.shape).toEqual([2, 2, 3, 2]);
+    expect(big.get(1, 0, 2, 1)).toBe(4 * 9 + 5 * 11);
   });
 });

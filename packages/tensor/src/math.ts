@@ -2,9 +2,32 @@
  * Reference math on NDArray: plain, obviously correct implementations that constant folding,
  * the reference evaluator and the backend conformance suite trust. Semantics follow NumPy.
  */
-import { type DType, castScalar, typedArrayFor } from './dtype';
+import { type DType, castScalar, checkDType, promoteTypes, typedArrayFor } from './dtype';
 import { NDArray } from './ndarray';
-import { broadcastShapes, formatShape, normalizeAxes, shapeSize, shapesEqual } from './shape';
+import { broadcastShapesIn, formatShape, normalizeAxes, shapeSize, shapesEqual } from './shape';
+import { describeValue } from './errors';
+
+/** @throws TypeError unless every entry of `inputs` is an NDArray. */
+export function checkArrays(fn: string, arg: string, inputs: readonly unknown[]): NDArray[] {
+  if (!Array.isArray(inputs))
+    throw new TypeError(
+      `${fn}: argument '${arg}' must be a list of NDArrays, got ${describeValue(inputs)}`,
+    );
+  inputs.forEach((a, i) => {
+    if (!(a instanceof NDArray))
+      throw new TypeError(
+        `${fn}: argument '${arg}[${i}]' must be an NDArray, got ${describeValue(a)}`,
+      );
+  });
+  return inputs as NDArray[];
+}
+
+/** @throws TypeError unless `x` is an NDArray. */
+export function checkArray(fn: string, arg: string, x: unknown): NDArray {
+  if (!(x instanceof NDArray))
+    throw new TypeError(`${fn}: argument '${arg}' must be an NDArray, got ${describeValue(x)}`);
+  return x;
+}
 
 /**
  * Apply a scalar function elementwise with NumPy broadcasting.
@@ -16,7 +39,14 @@ export function elemwise(
   outDtype: DType,
   fn: (...xs: number[]) => number,
 ): NDArray {
-  const shape = broadcastShapes(...inputs.map((a) => a.shape));
+  checkArrays('elemwise', 'inputs', inputs);
+  checkDType(outDtype, 'elemwise', 'outDtype');
+  if (typeof fn !== 'function')
+    throw new TypeError(`elemwise: argument 'fn' must be a function, got ${describeValue(fn)}`);
+  const shape = broadcastShapesIn(
+    'elemwise',
+    inputs.map((a) => a.shape),
+  );
   const n = shapeSize(shape);
   const out = new (typedArrayFor(outDtype))(n);
   const cast = outDtype === 'float64' ? null : (v: number) => castScalar(v, outDtype);
@@ -78,13 +108,14 @@ export function reduce(
     identityRequired?: string;
   },
 ): NDArray {
-  const axes = normalizeAxes(axis, x.ndim);
+  checkArray('reduce', 'x', x);
+  const axes = normalizeAxes(axis, x.ndim, 'reduce');
   const keep = opts.keepdims ?? false;
   const outShapeKeep = reducedShape(x.shape, axes, true);
   const outShape = reducedShape(x.shape, axes, keep);
   if (opts.identityRequired && axes.some((a) => x.shape[a] === 0))
     throw new RangeError(
-      `zero-size array to reduction operation ${opts.identityRequired} which has no identity`,
+      `zero-size array to reduction operation ${opts.identityRequired} which has no identity (shape ${formatShape(x.shape)}, axis ${JSON.stringify(axis ?? null)}): expected a non-empty axis`,
     );
   const dtype = opts.dtype ?? x.dtype;
   const n = shapeSize(outShapeKeep);
@@ -127,12 +158,24 @@ export function argReduce(
   keepdims = false,
 ): NDArray {
   if (axis === null || axis === undefined) {
-    const flat = x.reshape([-1]);
+    const flat = checkArray('argReduce', 'x', x).reshape([-1]);
+    if (flat.size === 0)
+      throw new RangeError(
+        'argReduce: attempt to get argmax/argmin of an empty sequence (the array is empty)',
+      );
     const r = argReduce(flat, 0, better, false);
     return keepdims ? r.reshape(x.shape.map(() => 1)) : r;
   }
-  const [ax] = normalizeAxes(axis, x.ndim);
-  if (x.shape[ax] === 0) throw new RangeError('attempt to get argmax/argmin of an empty sequence');
+  checkArray('argReduce', 'x', x);
+  if (typeof axis !== 'number')
+    throw new TypeError(
+      `argReduce: argument 'axis' must be an integer or null, got ${describeValue(axis)}`,
+    );
+  const [ax] = normalizeAxes(axis, x.ndim, 'argReduce');
+  if (x.shape[ax] === 0)
+    throw new RangeError(
+      `argReduce: attempt to get argmax/argmin of an empty sequence (axis ${ax} of shape ${formatShape(x.shape)} has length 0)`,
+    );
   const moved = x.transpose([...x.shape.keys()].filter((a) => a !== ax).concat([ax])).contiguous();
   const len = x.shape[ax];
   const outer = moved.size / len;
@@ -153,28 +196,34 @@ export function argReduce(
 }
 
 /**
- * numpy.dot for 1-D and 2-D operands: inner product, matrix-vector, vector-matrix and matrix
- * product. Accumulates in float64, stores in `outDtype`.
- * @throws RangeError when the contracted dimensions differ.
+ * numpy.dot: the inner product of 1-D operands, the matrix product of 2-D ones, a scaling for
+ * 0-d ones, and for N-D operands a sum product over the last axis of `a` and the second-to-last
+ * of `b` (`dot(a, b)[i, j, k, m] = sum(a[i, j, :] * b[k, :, m])`). Accumulates in float64 and
+ * rounds once to `outDtype` (default: the promotion of both dtypes, as NumPy).
+ * https://numpy.org/doc/stable/reference/generated/numpy.dot.html
+ * @throws RangeError when the contracted dimensions differ (NumPy's "shapes ... not aligned").
  */
-export function dot(a: NDArray, b: NDArray, outDtype: DType): NDArray {
+export function dot(a: NDArray, b: NDArray, dtype?: DType): NDArray {
+  checkArray('dot', 'a', a);
+  checkArray('dot', 'b', b);
+  const outDtype =
+    dtype === undefined ? promoteTypes(a.dtype, b.dtype) : checkDType(dtype, 'dot', 'outDtype');
   if (a.ndim === 0 || b.ndim === 0) return elemwise([a, b], outDtype, (x, y) => x * y);
-  if (a.ndim > 2 || b.ndim > 2)
+  const ka = a.ndim - 1;
+  const kb = b.ndim === 1 ? 0 : b.ndim - 2;
+  const k = a.shape[ka];
+  if (k !== b.shape[kb])
     throw new RangeError(
-      `dot: only 0-, 1- and 2-d operands are supported here, got ${a.ndim}-d and ${b.ndim}-d`,
+      `dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} (dim ${ka}) != ${b.shape[kb]} (dim ${kb})`,
     );
-  const A = a.ndim === 1 ? a.reshape([1, a.shape[0]]) : a;
-  const B = b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b;
-  const [m, k] = A.shape;
-  const [k2, n] = B.shape;
-  if (k !== k2)
-    throw new RangeError(
-      `dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} (dim ${a.ndim - 1}) != ${k2} (dim 0)`,
-    );
-  const Ac = A.contiguous();
-  const Bc = B.contiguous();
-  const ad = Ac.data;
-  const bd = Bc.data;
+  // move the contracted axis of b first, then flatten: A (m×k), B (k×n)
+  const bPerm = [kb, ...[...b.shape.keys()].filter((i) => i !== kb)];
+  const m = shapeSize(a.shape.slice(0, ka));
+  const n = shapeSize(b.shape.filter((_, i) => i !== kb));
+  const A = a.reshape([m, k]).contiguous();
+  const B = b.transpose(bPerm).reshape([k, n]).contiguous();
+  const ad = A.data;
+  const bd = B.data;
   const acc = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let p = 0; p < k; p++) {
@@ -185,6 +234,6 @@ export function dot(a: NDArray, b: NDArray, outDtype: DType): NDArray {
     }
   const out = new (typedArrayFor(outDtype))(m * n);
   for (let i = 0; i < m * n; i++) out[i] = castScalar(acc[i], outDtype);
-  const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
+  const shape = [...a.shape.slice(0, ka), ...b.shape.filter((_, i) => i !== kb)];
   return new NDArray(out, shape, { dtype: outDtype });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, philox4x32 } from './random';
 import { fixture } from './fixture.test-helper';
+import { array } from './creation';
 
 describe('philox4x32 (Philox-4x32-10)', () => {
   // Random123 tests/kat_vectors (https://github.com/DEShawResearch/random123), the three
@@ -35,6 +36,20 @@ describe('philox4x32 (Philox-4x32-10)', () => {
       expect(w).toBeGreaterThanOrEqual(0);
       expect(w).toBeLessThan(2 ** 32);
     }
+  });
+});
+
+describe('Generator: the first 8 outputs for seed 0 are pinned', () => {
+  it('equal the Random123 known answer (block 0) and the published algorithm (block 1)', () => {
+    const g = new Generator(0);
+    const first8 = Array.from({ length: 8 }, () => g.nextUint32());
+    // block 0 uses counter [0, 0, 0, 0] and key [0, 0]: the first "philox4x32 10" line of
+    // Random123's tests/kat_vectors, word for word
+    expect(first8.slice(0, 4)).toEqual([0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
+    // block 1 (counter [1, 0, 0, 0]), from the independent Python implementation in
+    // tools/fixtures/generate_tensor.py that reproduces all three published vectors
+    expect(first8.slice(4)).toEqual([0xf8e4cca4, 0x5cb200db, 0xb1a574eb, 0x097eff67]);
+    expect(first8).toEqual(fixture.philox.streams[0].uint32.slice(0, 8));
   });
 });
 
@@ -119,6 +134,74 @@ describe('Generator', () => {
     expect(xs).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(Array.from(new Generator(9).permutation(0).data)).toEqual([]);
     expect(Array.from(new Generator(9).permutation(1).data)).toEqual([0]);
+  });
+
+  it('choice draws from a population, with or without replacement, with probabilities', () => {
+    const g = new Generator(21);
+    const c = g.choice(5, { size: [2000] });
+    expect(c.dtype).toBe('int32');
+    expect([...new Set(c.data)].sort()).toEqual([0, 1, 2, 3, 4]);
+    const u = g.choice(10, { size: 10, replace: false });
+    expect([...u.data].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const p = g.choice(3, { size: 4000, p: [0.7, 0, 0.3] });
+    const zeros = p.toFlat().filter((v) => v === 0).length / 4000;
+    expect(p.toFlat().includes(1)).toBe(false);
+    // binomial standard error sqrt(0.21 / 4000) ≈ 0.0072: 5 of them
+    expect(Math.abs(zeros - 0.7)).toBeLessThan(0.037);
+    const rows = g.choice(
+      array(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        { dtype: 'float32' },
+      ),
+      { size: 2, replace: false },
+    );
+    expect(rows.shape).toEqual([2, 2]);
+    expect(rows.dtype).toBe('float32');
+    expect(g.choice(array([7, 8])).shape).toEqual([]);
+    const w = g.choice(4, { size: 2, replace: false, p: [0.1, 0.2, 0.3, 0.4] });
+    expect(new Set(w.data).size).toBe(2);
+    // the same seed, the same draws
+    expect(Array.from(new Generator(5).choice(100, { size: 5 }).data)).toEqual(
+      Array.from(new Generator(5).choice(100, { size: 5 }).data),
+    );
+  });
+
+  it('choice rejects bad arguments, naming them', () => {
+    const g = new Generator(1);
+    expect(() => g.choice(3, { size: 4, replace: false })).toThrow(
+      'Generator.choice: cannot take a larger sample than population when replace is false: expected at most 3 draws, got 4',
+    );
+    expect(() => g.choice(3, { p: [0.5, 0.5] })).toThrow(
+      "Generator.choice: 'a' and 'p' must have same size: expected 3 probabilities, got 2",
+    );
+    expect(() => g.choice(2, { p: [0.5, 0.6] })).toThrow(
+      'Generator.choice: probabilities do not sum to 1: expected a sum of 1, got 1.1',
+    );
+    expect(() => g.choice(2, { p: [-0.5, 1.5] })).toThrow(
+      'Generator.choice: probabilities must be finite and non-negative, got p[0] = -0.5',
+    );
+    expect(() => g.choice(0, { size: 1 })).toThrow(
+      /^Generator.choice: a cannot be empty unless no samples are taken/,
+    );
+    expect(() => g.choice(3, { size: 3, replace: false, p: [1, 0, 0] })).toThrow(
+      'Generator.choice: fewer non-zero entries in p than size: expected at least 3, got 1',
+    );
+  });
+
+  it('shuffle permutes rows in place, as permutation does', () => {
+    const x = array([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    new Generator(9).shuffle(x);
+    const order = Array.from(new Generator(9).permutation(4).data);
+    expect(x.toArray()).toEqual(order.map((i) => [i, i]));
   });
 
   it('rejects seeds that are not non-negative integers', () => {
