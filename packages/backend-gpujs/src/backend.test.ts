@@ -177,7 +177,8 @@ describe('values stay on the GPU between kernels (pipeline mode)', () => {
       const back = backend.toHost(backend.fromHost(a));
       expect(back.dtype).toBe(dtype);
       expect(back.toArray()).toEqual(a.toArray());
-      expect(back.data).not.toBe(a.data); // a copy: the caller's array is never handed back
+      // host values are handed back as they are: the compile package copies what must not alias
+      expect(back).toBe(a);
     }
     const x = T.fvector('x');
     const [y] = backend.makeThunk(T.add(x, x).owner!)([
@@ -190,43 +191,57 @@ describe('values stay on the GPU between kernels (pipeline mode)', () => {
 });
 
 describe('CPU fallback', () => {
-  it('Softmax (no gpu.js kernel) runs the CPU backend thunk, reports "cpu fallback" and warns once', () => {
+  /** numpy.nonzero: its output shape depends on the data, so it has no GPU kernel. */
+  const nonzero = (v: T.Variable) => T.applyOp('Nonzero', {}, [v]).outputs[0];
+
+  it('Nonzero (no gpu.js kernel) runs the CPU backend thunk, reports "cpu fallback" and warns once', () => {
     const b = makeBackend();
     const x = T.fmatrix('x');
-    const h = T.exp(x);
-    const p = T.softmax(h);
-    const s = T.sum(p, { axis: 1 });
-    const out = T.mul(p, 2);
-    expect(b.describeNode(p.owner!)).toBe('cpu fallback');
-    expect(b.placement(p.owner!)).toBe('cpu');
+    const h = T.gt(T.exp(x), 1.5);
+    const nz = nonzero(h);
+    const out = T.mul(T.cast(nz, 'float32'), 2);
+    const s = T.sum(out, { axis: 1 });
+    expect(b.describeNode(nz.owner!)).toBe('cpu fallback');
+    expect(b.placement(nz.owner!)).toBe('cpu');
     expect(b.describeNode(h.owner!)).toBe(`gpu.js ${b.kernelClass}`);
+    expect(b.describeNode(s.owner!)).toBe(`gpu.js ${b.kernelClass}`);
     const vx = rand([3, 4]);
     checkAgainstReference(b, [x], [out, s], [vx]);
     checkAgainstReference(b, [x], [out, s], [vx]);
-    expect(b.fallbackOps).toEqual(['Softmax{axis=1}', 'CAReduce{add, axes=[1]}']);
-    expect(b.fallbacks[0].reason).toBe('no gpu.js kernel for Softmax');
+    expect(b.fallbackOps).toEqual(['Nonzero']);
+    expect(b.fallbacks[0].reason).toMatch(/output shape depends on the data/);
     expect(b.warnings).toHaveLength(1);
-    expect(b.warnings[0]).toMatch(
-      /2 ops run on the CPU backend.*Softmax\{axis=1\}, CAReduce\{add, axes=\[1\]\}/,
-    );
+    expect(b.warnings[0]).toMatch(/1 op run on the CPU backend.*Nonzero/);
     void b.destroy();
   });
 
-  it('warns through console.warn by default', () => {
+  it('warns through console.warn by default, and logs the kernel class once through console.info', () => {
     const warned: unknown[][] = [];
-    const orig = console.warn;
+    const infos: unknown[][] = [];
+    const [origWarn, origInfo] = [console.warn, console.info];
     console.warn = (...a: unknown[]) => void warned.push(a);
+    console.info = (...a: unknown[]) => void infos.push(a);
+    let b: ReturnType<typeof createGpujsBackend> | undefined;
     try {
-      const b = createGpujsBackend();
+      b = createGpujsBackend();
       const x = T.fmatrix('x');
-      const f = gpuFunction(b, [x], [T.softmax(x), T.logSoftmax(x)]);
+      const f = gpuFunction(b, [x], [T.softmax(x), nonzero(x)]);
       f(rand([2, 3]));
       f(rand([2, 3]));
-      void b.destroy();
     } finally {
-      console.warn = orig;
+      console.warn = origWarn;
+      console.info = origInfo;
     }
-    expect(warned.filter((w) => String(w[0]).includes('theano-ts gpujs backend'))).toHaveLength(1);
+    const ours = (w: unknown[][]) =>
+      w.filter((m) => String(m[0]).includes('theano-ts gpujs backend'));
+    expect(ours(warned)).toHaveLength(b.isGpu ? 1 : 2);
+    if (b.isGpu) {
+      expect(ours(infos)).toHaveLength(1);
+      expect(String(ours(infos)[0][0])).toMatch(
+        new RegExp(`kernels run on gpu.js ${b.kernelClass}`),
+      );
+    }
+    void b.destroy();
   });
 
   it("float64 nodes run on the CPU by default (one warning), on the GPU in float32 with { float64: 'float32' }", async () => {
@@ -263,11 +278,28 @@ describe('CPU fallback', () => {
     expectClose(backend.toHost(gpuRun.outputs[0]), cpuRun.outputs[0] as NDArray, 1e-4, 1e-5);
     expect(gpuRun.perNode.map(({ node }) => backend.describeNode(node))).toEqual([
       `gpu.js ${backend.kernelClass}`, // Dot
-      `gpu.js ${backend.kernelClass}`, // DimShuffle of the constant
+      'gpu.js view', // DimShuffle of the constant
       `gpu.js ${backend.kernelClass}`, // add
-      'cpu fallback', // LogSoftmax
-      `gpu.js ${backend.kernelClass}`, // DimShuffle of -1
+      `gpu.js ${backend.kernelClass}`, // LogSoftmax
+      'gpu.js view', // DimShuffle of -1
       `gpu.js ${backend.kernelClass}`, // mul
     ]);
+  });
+
+  it('an array larger than a kernel can address is refused with an error naming the node, the array and the limit', async () => {
+    const b = makeBackend();
+    const n = b.maxElements + 1;
+    const x = T.fvector('x');
+    const node = T.exp(x).owner!;
+    const big = GpuTensor.fromHost(new NDArray(new Float32Array(n), [n]));
+    expect(() => b.makeThunk(node)([big])).toThrow(
+      new RegExp(`Elemwise\\{exp\\}: the output has ${n} elements, more than the ${b.maxElements}`),
+    );
+    const lenient = makeBackend({ oversize: 'cpu' });
+    const [y] = lenient.makeThunk(node)([big]) as GpuTensor[];
+    expect(y.location).toBe('host');
+    expect(lenient.warnings[0]).toMatch(/runs on the CPU: the output has/);
+    await b.destroy();
+    await lenient.destroy();
   });
 });

@@ -1,17 +1,24 @@
-import {
-  type DType,
-  NDArray,
-  broadcastShapes,
-  formatShape,
-  shapeSize,
-  typedArrayFor,
-} from '@theano-ts/tensor';
-import { type Apply, type Backend, type Thunk, opLabel, performNode } from '@theano-ts/symbolic';
+import { type DType, NDArray } from '@theano-ts/tensor';
+import { type Apply, type Backend, SharedVariable, type Thunk, opLabel } from '@theano-ts/symbolic';
 import { createCpuBackend } from '@theano-ts/backend-cpu';
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
-import { GpuTensor, KernelSlot, flattenKernelOutput, isTexture } from './gpu-tensor';
-import { cStrides, dotKernelSource, gatherKernelSource } from './codegen';
-import { UnsupportedOnGpu, gpuScalarBody, gpuScalarSupport } from './scalar-gpu';
+import {
+  GpuTensor,
+  KernelSlot,
+  type TransferCounters,
+  flattenKernelOutput,
+  isTexture,
+} from './gpu-tensor';
+import {
+  type Compiled,
+  type GpuBody,
+  type GpuContext,
+  SHAPE_ONLY,
+  VIEW_KINDS,
+  gpuOps,
+  gpuUnsupported,
+} from './kernels';
+import { UnsupportedOnGpu } from './scalar-gpu';
 
 /** gpu.js kernel classes that run on a GPU (the others, CPUKernel and WebAssemblyKernel, run on the CPU). */
 export const GPU_KERNEL_CLASSES: ReadonlySet<string> = new Set([
@@ -40,16 +47,27 @@ export interface GpujsBackendOptions {
    * 'float32' runs them on the GPU in float32 and returns float64 arrays (float32 precision).
    */
   float64?: 'cpu' | 'float32';
+  /**
+   * A node whose operands or output have more elements than a kernel can address
+   * ({@link GpujsBackend.maxElements}): 'error' (default) throws a RangeError naming the node,
+   * the array and the limit; 'cpu' runs that call of the node on the CPU backend (warned once).
+   */
+  oversize?: 'error' | 'cpu';
   /** Where warnings go (default console.warn). */
   warn?: (message: string) => void;
+  /** Where the one-time note of the kernel class that ran goes (default console.info; `false`: nowhere). */
+  log?: ((message: string) => void) | false;
 }
 
 /** A node that runs on the CPU backend, and why. */
 export interface FallbackRecord {
-  /** The op's label, as debugprint shows it (`Softmax`, `Elemwise{add}`). */
+  /** The op's label, as debugprint shows it (`Nonzero`, `Elemwise{add}`). */
   label: string;
   reason: string;
 }
+
+/** Where a node runs: a gpu.js kernel (or a view of GPU data), shape metadata only, or the CPU backend. */
+export type Placement = 'gpu' | 'shape' | 'cpu';
 
 /** The gpu.js backend: a {@link Backend} with what it chose to run where. */
 export interface GpujsBackend extends Backend {
@@ -62,6 +80,8 @@ export interface GpujsBackend extends Backend {
   readonly kernelClass: string;
   /** True when {@link kernelClass} runs on a GPU. */
   readonly isGpu: boolean;
+  /** The GL renderer ('llvmpipe (LLVM …)', 'ANGLE (NVIDIA …)', …), or '' without a GL context. */
+  readonly renderer: string;
   /**
    * The kernel classes of the kernels that actually ran (gpu.js may replace a kernel it cannot
    * build on the GPU by a CPUKernel, with a console warning 'Falling back to CPU').
@@ -72,48 +92,68 @@ export interface GpujsBackend extends Backend {
    * GL kernels; unlimited on CPU / WebAssembly kernels). Larger fused nodes fall back to the CPU.
    */
   readonly maxKernelInputs: number;
+  /** The GL context's MAX_TEXTURE_SIZE (Infinity without a GL context). */
+  readonly maxTextureSize: number;
+  /** Most elements one array may have on the GPU: min(2^24, maxTextureSize²) (float32 index arithmetic). */
+  readonly maxElements: number;
   /** The nodes that run on the CPU backend (one record per op label). */
   readonly fallbacks: readonly FallbackRecord[];
   /** Labels of the ops that fell back to the CPU. */
   readonly fallbackOps: readonly string[];
+  /** Transfers and kernel launches so far (reset with `resetStats`). */
+  readonly stats: Readonly<TransferCounters>;
+  resetStats(): void;
   /** Where a node runs. */
-  placement(node: Apply): 'gpu' | 'cpu';
-  /** 'gpu.js <kernel class>' or 'cpu fallback'. */
+  placement(node: Apply): Placement;
+  /** 'gpu.js <kernel class>', 'gpu.js view', 'shape only' or 'cpu fallback: <reason>'. */
   describeNode(node: Apply): string;
+  /**
+   * Residency hook for the linker (proposed `Backend.loadShared`): the value of shared variable
+   * `sv` for this call, kept on the GPU between calls. Registers a syncer on `sv` so that
+   * `getValue()` reads the GPU copy back when a function stored a newer value there.
+   */
+  loadShared(sv: SharedVariable): GpuTensor;
+  /**
+   * Residency hook for the linker (proposed `Backend.storeShared`): make `value` (an update's
+   * result) the new value of `sv` without reading it back.
+   */
+  storeShared(sv: SharedVariable, value: unknown): void;
   /** Release the gpu.js instance (when this backend created it). */
   destroy(): Promise<void>;
 }
 
 /** Elements a kernel output may have: float32 index arithmetic is exact below 2^24. */
-const MAX_ELEMENTS = 2 ** 24;
-/** Compiled kernels kept per node (one per distinct input-shape signature). */
+const MAX_INDEX = 2 ** 24;
+/** Compiled kernels kept per node (one per distinct input layout). */
 const MAX_KERNELS_PER_NODE = 8;
 
-type Plan = { where: 'gpu' } | { where: 'cpu'; reason: string; float64: boolean };
+type Plan = { where: 'gpu' | 'shape' } | { where: 'cpu'; reason: string; float64: boolean };
 
-/**
- * Most inputs one kernel may read: each is a texture, and a GL kernel with more inputs than the
- * context has texture units silently reads zeros. No limit for the CPU / WebAssembly kernels.
- */
-function maxKernelInputs(gpu: GPU): number {
+/** The GL context gpu.js tested its kernel class with (none for the CPU / WebAssembly kernels). */
+function testContext(gpu: GPU): WebGLRenderingContext | undefined {
   const ctx = (gpu.Kernel as unknown as { testContext?: WebGLRenderingContext | null } | null)
     ?.testContext;
-  try {
-    if (ctx && typeof ctx.getParameter === 'function')
-      return Number(ctx.getParameter(ctx.MAX_TEXTURE_IMAGE_UNITS)) || 8;
-  } catch {
-    /* no context to ask */
-  }
-  return isGpuKernelClass(gpu.Kernel?.name ?? '') ? 8 : Infinity;
+  return ctx && typeof ctx.getParameter === 'function' ? ctx : undefined;
 }
 
-/** A value in this backend's storage, as a GpuTensor. */
-function asTensor(v: unknown, what: string): GpuTensor {
-  if (v instanceof GpuTensor) return v;
-  if (v instanceof NDArray) return GpuTensor.fromHost(v);
-  throw new TypeError(
-    `gpujs backend: ${what} is not a GpuTensor or NDArray (got ${Object.prototype.toString.call(v)})`,
-  );
+function glParameter(ctx: WebGLRenderingContext | undefined, p: number): unknown {
+  try {
+    return ctx?.getParameter(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The GL renderer string (unmasked where the context allows). */
+function rendererOf(ctx: WebGLRenderingContext | undefined): string {
+  if (!ctx) return '';
+  try {
+    const ext = ctx.getExtension('WEBGL_debug_renderer_info');
+    const r = ext ? glParameter(ctx, ext.UNMASKED_RENDERER_WEBGL) : undefined;
+    return String(r ?? glParameter(ctx, ctx.RENDERER) ?? '');
+  } catch {
+    return String(glParameter(ctx, ctx.RENDERER) ?? '');
+  }
 }
 
 /** Errors about the user's values (shapes): rethrown, never a reason to fall back to the CPU. */
@@ -123,15 +163,23 @@ function userError(e: Error): Error {
   return e;
 }
 
-/** Output values of size 0 (no kernel runs). */
-const emptyOf = (shape: readonly number[], dtype: DType) =>
-  GpuTensor.fromHost(new NDArray(new (typedArrayFor(dtype))(0), shape, { dtype }));
+/** GPU state of a shared variable compiled for this backend. */
+interface Resident {
+  sv: SharedVariable;
+  /** The host array the device copy was made from / read back into (undefined: host unknown). */
+  host: NDArray | undefined;
+  /** The device copy (an owned texture). */
+  dev: GpuTensor | undefined;
+  /** The device copy is newer than the host value (a function stored an update there). */
+  deviceNewer: boolean;
+}
 
 /**
- * Create the gpu.js backend. Elemwise nodes (primitive scalar ops and fused Composites) run as
- * one generated gpu.js kernel per output, Dot as a loop kernel, DimShuffle as a view or a gather
- * kernel; every other node runs the CPU backend's thunk (`createCpuBackend()`), its inputs read
- * back from the GPU first. See the package README for precision.
+ * Create the gpu.js backend. Elementwise nodes (primitive scalar ops and fused Composites),
+ * dot / Gemm, reductions, argmax, softmax / log-softmax, the cross-entropies and their
+ * gradients, and indexing run as generated gpu.js kernels; DimShuffle, Reshape and basic
+ * indexing are views of GPU data; every other node runs the CPU backend's thunk
+ * (`createCpuBackend()`), its inputs read back from the GPU first. See the package README.
  */
 export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend {
   const ownGpu = !opts.gpu;
@@ -142,24 +190,176 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     );
   const pipeline = opts.pipeline ?? true;
   const float64 = opts.float64 ?? 'cpu';
+  const oversize = opts.oversize ?? 'error';
   const warn = opts.warn ?? ((m: string) => console.warn(m));
+  const log = opts.log === false ? () => {} : (opts.log ?? ((m: string) => console.info(m)));
   const cpu = createCpuBackend();
   const kernelClass = gpu.Kernel.name;
+  const isGpu = isGpuKernelClass(kernelClass);
   const single = GPU.isSinglePrecisionSupported;
-  const maxInputs = maxKernelInputs(gpu);
+  const ctx = testContext(gpu);
+  const maxInputs = ctx
+    ? Number(glParameter(ctx, ctx.MAX_TEXTURE_IMAGE_UNITS)) || 8
+    : isGpu
+      ? 8
+      : Infinity;
+  const maxTextureSize = ctx ? Number(glParameter(ctx, ctx.MAX_TEXTURE_SIZE)) || 4096 : Infinity;
+  const maxElements = Math.min(MAX_INDEX, maxTextureSize * maxTextureSize);
+  const renderer = rendererOf(ctx);
 
+  const counters: TransferCounters = { readbacks: 0, uploads: 0, kernelRuns: 0, cpuRuns: 0 };
   const plans = new WeakMap<Apply, Plan>();
   const failed = new WeakMap<Apply, string>();
   const fallbacks: FallbackRecord[] = [];
   const classesUsed = new Set<string>();
-  const warned = { ops: false, float64: false, kernel: false };
-  /** Buffers of the arrays given to fromHost (inputs, shared values, constants). */
-  const borrowed = new WeakSet<ArrayBufferLike>();
+  const warned = { ops: false, float64: false, kernel: false, oversize: false, logged: false };
 
   const record = (node: Apply, reason: string) => {
     const label = opLabel(node.op);
     if (!fallbacks.some((f) => f.label === label)) fallbacks.push({ label, reason });
   };
+
+  // --------------------------------------------------------------- kernels
+
+  function compile(source: string, n: number, label: string, loop = 0): Compiled {
+    const run = gpu.createKernel(source, {
+      output: [n],
+      pipeline,
+      immutable: false,
+      tactic: 'precision',
+      ...(single ? { precision: 'single' as const } : {}),
+      ...(loop > 0 ? { loopMaxIterations: Math.max(1000, loop + 1) } : {}),
+    });
+    return { run, slot: new KernelSlot(label), n };
+  }
+
+  /** Kernels that copy host data into a texture this backend owns (per length). */
+  const uploaders = new Map<number, IKernelRunShortcut>();
+  function ownedTexture(data: Float32Array, n: number): Texture | undefined {
+    if (!pipeline || !isGpu) return undefined;
+    let up = uploaders.get(n);
+    if (!up) {
+      up = gpu.createKernel('function (a) { return a[this.thread.x]; }', {
+        output: [n],
+        pipeline: true,
+        immutable: true,
+        tactic: 'precision',
+        ...(single ? { precision: 'single' as const } : {}),
+      });
+      uploaders.set(n, up);
+    }
+    counters.uploads++;
+    counters.kernelRuns++;
+    const t = up(data as unknown as number[]) as unknown;
+    return isTexture(t) ? t : undefined;
+  }
+
+  /** A GPU copy of texture `t` that a kernel can read while it writes its own output texture. */
+  function detachedCopy(t: Texture): Texture {
+    const c = t.clone() as Texture & { cloneTexture?: () => void };
+    if (typeof c.cloneTexture === 'function') c.cloneTexture();
+    return c;
+  }
+
+  function launch(
+    k: Compiled,
+    args: readonly GpuTensor[],
+    shape: readonly number[],
+    dtype: DType,
+  ): GpuTensor {
+    const own = (k.run as unknown as { kernel?: { texture?: Texture } }).kernel?.texture;
+    const temps: Texture[] = [];
+    const kargs = args.map((t) => {
+      const s = t.storage;
+      if (s.location === 'host' && s.reads >= 1 && s.length > 0 && s.length <= maxElements) {
+        // host data read by a second kernel: keep one texture of it instead of uploading again
+        const tex = ownedTexture(s.hostFloat32(), s.length);
+        if (tex) s.adoptTexture(tex);
+      }
+      const a = s.kernelArg();
+      if (
+        own &&
+        isTexture(a) &&
+        (a as unknown as { texture: unknown }).texture ===
+          (own as unknown as { texture: unknown }).texture
+      ) {
+        // a kernel cannot read the texture it renders to: read a GPU copy
+        const c = detachedCopy(a);
+        temps.push(c);
+        return c;
+      }
+      return a;
+    });
+    const out = k.run(...(kargs as unknown as Parameters<IKernelRunShortcut>)) as unknown;
+    for (const t of temps) t.delete();
+    k.slot.generation++;
+    counters.kernelRuns++;
+    const cls = (k.run as unknown as { kernel?: object }).kernel?.constructor?.name ?? kernelClass;
+    if (!classesUsed.has(cls)) {
+      classesUsed.add(cls);
+      if (!warned.logged) {
+        warned.logged = true;
+        const where = renderer ? ` (renderer: ${renderer})` : '';
+        if (isGpuKernelClass(cls))
+          log(`theano-ts gpujs backend: kernels run on gpu.js ${cls}${where}`);
+        else
+          warn(
+            `theano-ts gpujs backend: kernels run on gpu.js ${cls}, not on a GPU${where} (headless-gl needs an X display on Linux: run under xvfb-run)`,
+          );
+      }
+    }
+    const data: Texture | Float32Array = isTexture(out) ? out : flattenKernelOutput(out, k.n);
+    return GpuTensor.fromKernel(data, shape, dtype, k.slot, counters);
+  }
+
+  function kernelCache() {
+    const m = new Map<string, Compiled[]>();
+    return (key: string, make: () => Compiled[]): Compiled[] => {
+      let ks = m.get(key);
+      if (ks) {
+        m.delete(key);
+        m.set(key, ks); // most recently used last
+        return ks;
+      }
+      ks = make();
+      m.set(key, ks);
+      if (m.size > MAX_KERNELS_PER_NODE) {
+        const [oldKey, old] = m.entries().next().value as [string, Compiled[]];
+        m.delete(oldKey);
+        for (const c of old) c.run.destroy?.();
+      }
+      return ks;
+    };
+  }
+
+  const gpuCtx: GpuContext = {
+    compile,
+    launch,
+    cache: kernelCache,
+    host: (a) => GpuTensor.fromHost(a, counters),
+    userError,
+    fits(node, what, n) {
+      if (n <= maxElements) return true;
+      if (oversize === 'cpu') {
+        if (!warned.oversize) {
+          warned.oversize = true;
+          warn(
+            `theano-ts gpujs backend: ${opLabel(node.op)} runs on the CPU: ${what} has ${n} elements, more than the ${maxElements} a gpu.js kernel can address`,
+          );
+        }
+        return false;
+      }
+      throw userError(
+        new RangeError(
+          `gpujs backend: ${opLabel(node.op)}: ${what} has ${n} elements, more than the ${maxElements} (${maxElements === MAX_INDEX ? '2^24, the float32 index limit' : `MAX_TEXTURE_SIZE ${maxTextureSize} squared`}) a gpu.js kernel can address on ${kernelClass}; ` +
+            "split the array, or pass createGpujsBackend({ oversize: 'cpu' }) to run such nodes on the CPU",
+        ),
+      );
+    },
+  };
+  const OPS = gpuOps(gpuCtx) as Record<string, ((node: Apply) => GpuBody) | undefined>;
+
+  // --------------------------------------------------------------- placement
 
   function plan(node: Apply): Plan {
     let p = plans.get(node);
@@ -171,8 +371,16 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
 
   function decide(node: Apply): Plan {
     const kind = node.op.kind;
-    if (kind !== 'Elemwise' && kind !== 'Dot' && kind !== 'DimShuffle')
-      return { where: 'cpu', reason: `no gpu.js kernel for ${kind}`, float64: false };
+    if (SHAPE_ONLY.has(kind)) return { where: 'shape' };
+    if (!OPS[kind])
+      return {
+        where: 'cpu',
+        reason:
+          kind === 'Nonzero'
+            ? 'Nonzero: the output shape depends on the data'
+            : `no gpu.js kernel for ${kind}`,
+        float64: false,
+      };
     if (float64 === 'cpu' && [...node.inputs, ...node.outputs].some((v) => v.dtype === 'float64'))
       return {
         where: 'cpu',
@@ -186,10 +394,8 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
         reason: `${node.inputs.length} inputs: a gpu.js kernel on ${kernelClass} reads at most ${maxInputs} (texture units)`,
         float64: false,
       };
-    if (kind === 'Elemwise') {
-      const s = gpuScalarSupport((node as Apply<'Elemwise'>).op.params.scalarOp);
-      if (s !== true) return { where: 'cpu', reason: s, float64: false };
-    }
+    const why = gpuUnsupported(node);
+    if (why) return { where: 'cpu', reason: why, float64: false };
     return { where: 'gpu' };
   }
 
@@ -212,8 +418,17 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     const ops = fallbacks.filter((f) => !f.reason.startsWith('float64'));
     warn(
       `theano-ts gpujs backend: ${ops.length} op${ops.length === 1 ? '' : 's'} run on the CPU backend ` +
-        `(values are copied between GPU and host around them): ${ops.map((f) => f.label).join(', ')}. ` +
-        'backend.fallbacks lists them with reasons (this warning is shown once per backend).',
+        `(values are copied between GPU and host around them): ${ops.map((f) => `${f.label} (${f.reason})`).join(', ')}. ` +
+        'backend.fallbacks lists them (this warning is shown once per backend).',
+    );
+  }
+
+  /** A value in this backend's storage, as a GpuTensor. */
+  function asTensor(v: unknown, what: string): GpuTensor {
+    if (v instanceof GpuTensor) return v;
+    if (v instanceof NDArray) return GpuTensor.fromHost(v, counters);
+    throw new TypeError(
+      `gpujs backend: ${what} is not a GpuTensor or NDArray (got ${Object.prototype.toString.call(v)})`,
     );
   }
 
@@ -221,9 +436,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
   function cpuThunk(node: Apply): Thunk {
     const inner = cpu.makeThunk(node);
     return (inputs) =>
-      inner(inputs.map((v, i) => asTensor(v, `input ${i} of ${opLabel(node.op)}`).toNDArray())).map(
-        (o) => GpuTensor.fromHost(o as NDArray),
-      );
+      (counters.cpuRuns++, inner)(
+        inputs.map((v, i) => asTensor(v, `input ${i} of ${opLabel(node.op)}`).toNDArray()),
+      ).map((o) => GpuTensor.fromHost(o as NDArray, counters));
   }
 
   function fallbackThunk(node: Apply, p: Plan & { where: 'cpu' }): Thunk {
@@ -235,187 +450,20 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     };
   }
 
-  /** A compiled gpu.js kernel with its output slot. */
-  interface Compiled {
-    run: IKernelRunShortcut;
-    slot: KernelSlot;
-    n: number;
-  }
-
-  function compile(source: string, n: number, label: string, loop = 0): Compiled {
-    const run = gpu.createKernel(source, {
-      output: [n],
-      pipeline,
-      immutable: false,
-      tactic: 'precision',
-      ...(single ? { precision: 'single' as const } : {}),
-      ...(loop > 0 ? { loopMaxIterations: Math.max(1000, loop + 1) } : {}),
-    });
-    return { run, slot: new KernelSlot(label), n };
-  }
-
-  /** Run a compiled kernel on tensors, returning its result as a GpuTensor of `shape` and `dtype`. */
-  function launch(
-    k: Compiled,
-    args: readonly GpuTensor[],
-    shape: readonly number[],
-    dtype: DType,
-  ): GpuTensor {
-    // a kernel cannot read the texture it writes: read an earlier result of this kernel back first
-    const kargs = args.map((t) =>
-      t.producedBy(k.slot) ? Float32Array.from(t.toNDArray().toFlat()) : t.kernelArg(),
-    );
-    const out = k.run(...(kargs as unknown as Parameters<IKernelRunShortcut>)) as unknown;
-    k.slot.generation++;
-    classesUsed.add(k.run.kernel?.constructor?.name ?? kernelClass);
-    const data: Texture | Float32Array = isTexture(out) ? out : flattenKernelOutput(out, k.n);
-    return GpuTensor.fromKernel(data, shape, dtype, k.slot);
-  }
-
-  /** A per-node cache of compiled kernels keyed by input shapes. */
-  function kernelCache() {
-    const m = new Map<string, Compiled[]>();
-    return (key: string, make: () => Compiled[]): Compiled[] => {
-      let ks = m.get(key);
-      if (ks) {
-        m.delete(key);
-        m.set(key, ks); // most recently used last
-        return ks;
-      }
-      ks = make();
-      m.set(key, ks);
-      if (m.size > MAX_KERNELS_PER_NODE) {
-        const [oldKey, old] = m.entries().next().value as [string, Compiled[]];
-        m.delete(oldKey);
-        for (const k of old) k.run.destroy?.();
-      }
-      return ks;
-    };
-  }
-
-  function elemwiseThunk(node: Apply<'Elemwise'>): (ts: GpuTensor[]) => GpuTensor[] | undefined {
-    const op = node.op.params.scalarOp;
-    const outDtypes = node.outputs.map((v) => v.dtype);
-    const declared = node.inputs.map((v) => v.type.shape);
-    const label = opLabel(node.op);
-    const cache = kernelCache();
-    return (ts) => {
-      let shape: number[];
-      try {
-        shape = broadcastShapes(...ts.map((a) => a.shape));
-      } catch (e) {
-        throw userError(e as Error);
-      }
-      ts.forEach((a, i) =>
-        a.shape.forEach((d, ax) => {
-          if (d !== shape[ax] && declared[i][ax] !== 1)
-            throw userError(
-              new RangeError(
-                `${label}: input ${i}${node.inputs[i].name ? ` '${node.inputs[i].name}'` : ''} has shape ${formatShape(a.shape)} but the output needs ${shape[ax]} in dimension ${ax}` +
-                  (d === 1 ? ` (dimension ${ax} of that input is not declared broadcastable)` : ''),
-              ),
-            );
-        }),
-      );
-      const n = shapeSize(shape);
-      if (n === 0) return outDtypes.map((d) => emptyOf(shape, d));
-      if (n > MAX_ELEMENTS) return undefined;
-      const ks = cache(ts.map((t) => formatShape(t.shape)).join(), () => {
-        const strides = ts.map((t) => {
-          const cs = cStrides(t.shape);
-          return shape.map((d, ax) => (t.shape[ax] === 1 && d !== 1 ? 0 : cs[ax]));
-        });
-        return outDtypes.map((_, k) =>
-          compile(
-            gatherKernelSource(shape, strides, (xs, fresh) => {
-              const b = gpuScalarBody(op, xs, outDtypes, fresh);
-              return { lines: b.lines, out: b.outs[k] };
-            }),
-            n,
-            label,
-          ),
-        );
-      });
-      return ks.map((k, i) => launch(k, ts, shape, outDtypes[i]));
-    };
-  }
-
-  function dotThunk(node: Apply<'Dot'>): (ts: GpuTensor[]) => GpuTensor[] | undefined {
-    const dtype = node.outputs[0].dtype;
-    const label = opLabel(node.op);
-    const cache = kernelCache();
-    return ([a, b]) => {
-      const k = a.shape[a.ndim - 1];
-      const k2 = b.shape[0];
-      if (k !== k2)
-        throw userError(
-          new RangeError(
-            `Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`,
-          ),
-        );
-      const shape = [...(a.ndim === 2 ? [a.shape[0]] : []), ...(b.ndim === 2 ? [b.shape[1]] : [])];
-      const n = shapeSize(shape);
-      if (n === 0) return [emptyOf(shape, dtype)];
-      if (k === 0)
-        return [GpuTensor.fromHost(new NDArray(new (typedArrayFor(dtype))(n), shape, { dtype }))];
-      if (n > MAX_ELEMENTS || a.size > MAX_ELEMENTS || b.size > MAX_ELEMENTS) return undefined;
-      const [kern] = cache(`${formatShape(a.shape)}${formatShape(b.shape)}`, () => [
-        compile(dotKernelSource(a.shape, b.shape, dtype), n, label, k),
-      ]);
-      return [launch(kern, [a, b], shape, dtype)];
-    };
-  }
-
-  function dimshuffleThunk(
-    node: Apply<'DimShuffle'>,
-  ): (ts: GpuTensor[]) => GpuTensor[] | undefined {
-    const order = node.op.params.order;
-    const kept = order.filter((o): o is number => o !== 'x');
-    const permutes = kept.some((o, i) => i > 0 && o < kept[i - 1]);
-    const label = opLabel(node.op);
-    const cache = kernelCache();
-    return ([x]) => {
-      // on the host, or without a permutation, the result is a view
-      if (x.location === 'host') return [GpuTensor.fromHost(performNode(node, [x.toNDArray()])[0])];
-      const shape = order.map((o) => (o === 'x' ? 1 : x.shape[o]));
-      if (!permutes) return [x.reshaped(shape)];
-      const n = shapeSize(shape);
-      if (n === 0) return [emptyOf(shape, x.dtype)];
-      if (n > MAX_ELEMENTS) return undefined;
-      const [kern] = cache(formatShape(x.shape), () => {
-        const cs = cStrides(x.shape);
-        const strides = [order.map((o) => (o === 'x' ? 0 : cs[o]))];
-        return [
-          compile(
-            gatherKernelSource(shape, strides, ([v]) => ({ lines: [], out: v })),
-            n,
-            label,
-          ),
-        ];
-      });
-      return [launch(kern, [x], shape, x.dtype)];
-    };
-  }
-
   function gpuThunk(node: Apply): Thunk {
-    const body =
-      node.op.kind === 'Elemwise'
-        ? elemwiseThunk(node as Apply<'Elemwise'>)
-        : node.op.kind === 'Dot'
-          ? dotThunk(node as Apply<'Dot'>)
-          : dimshuffleThunk(node as Apply<'DimShuffle'>);
+    const body = OPS[node.op.kind]!(node);
     const label = opLabel(node.op);
     let cpuRun: Thunk | undefined;
     const onCpu = (inputs: readonly unknown[]) => (cpuRun ??= cpuThunk(node))(inputs);
     return (inputs) => {
       if (failed.has(node)) return onCpu(inputs);
       const ts = inputs.map((v, i) => asTensor(v, `input ${i} of ${label}`));
-      if (ts.some((t) => t.stale)) ts.forEach((t) => t.kernelArg()); // throws the explanation
+      for (const t of ts) t.storage.checkFresh(); // throws the explanation
       let outs: GpuTensor[] | undefined;
       try {
         outs = body(ts);
       } catch (e) {
-        if (userErrors.has(e as object)) throw e; // the user's shapes
+        if (userErrors.has(e as object)) throw e; // the user's shapes or sizes
         // gpu.js could not build or run the kernel: this node runs on the CPU from now on
         const reason = `gpu.js failed: ${e instanceof UnsupportedOnGpu ? e.message : String((e as Error)?.message ?? e).split('\n')[0]}`;
         failed.set(node, reason);
@@ -426,9 +474,88 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
         }
         return onCpu(inputs);
       }
-      return outs ?? onCpu(inputs); // too large for float32 index arithmetic
+      return outs ?? onCpu(inputs); // this call's values need the CPU (errors, empty reductions, size)
     };
   }
+
+  // --------------------------------------------------------------- residency
+
+  const residents = new WeakMap<SharedVariable, Resident>();
+  const residentByHost = new WeakMap<NDArray, Resident>();
+  /** Host arrays read back from a kernel output (toHost), with the tensor they came from. */
+  const readFrom = new WeakMap<NDArray, GpuTensor>();
+
+  function resident(sv: SharedVariable): Resident {
+    let r = residents.get(sv);
+    if (r) return r;
+    const state: Resident = { sv, host: undefined, dev: undefined, deviceNewer: false };
+    r = state;
+    residents.set(sv, state);
+    let busy = false;
+    sv.addSyncer({
+      pull() {
+        if (!state.deviceNewer || !state.dev) return undefined;
+        state.deviceNewer = false;
+        const a = state.dev.toNDArray();
+        state.host = a;
+        residentByHost.set(a, state);
+        return a;
+      },
+      invalidate() {
+        // the host value was replaced (setValue, or a linker storing an update read back)
+        if (busy) return;
+        busy = true;
+        try {
+          state.deviceNewer = false;
+          dropDevice(state);
+          const h = sv.getValue({ borrow: true });
+          state.host = h;
+          residentByHost.set(h, state);
+        } finally {
+          busy = false;
+        }
+      },
+    });
+    const h = sv.getValue({ borrow: true });
+    state.host = h;
+    residentByHost.set(h, state);
+    return state;
+  }
+
+  function dropDevice(r: Resident) {
+    const old = r.dev;
+    r.dev = undefined;
+    old?.storage.release();
+  }
+
+  /** An owned GPU copy of host array `h` (from the texture it was read back from when still valid). */
+  function deviceCopyOf(h: NDArray): GpuTensor | undefined {
+    if (!pipeline || !isGpu) return undefined;
+    const src = readFrom.get(h);
+    if (src && !src.stale && src.texture && src.isContiguous)
+      return GpuTensor.owned(src.texture.clone(), src.shape, src.dtype, counters);
+    const c = h.isContiguous ? h : h.contiguous();
+    const flat = c.data.subarray(c.offset, c.offset + c.size);
+    if (c.size === 0 || c.size > maxElements) return undefined;
+    const tex = ownedTexture(flat instanceof Float32Array ? flat : Float32Array.from(flat), c.size);
+    return tex ? GpuTensor.owned(tex, c.shape, c.dtype, counters) : undefined;
+  }
+
+  /** The GPU value of a resident shared variable whose host value is `h`. */
+  function residentValue(r: Resident, h: NDArray): GpuTensor {
+    if (!r.dev) r.dev = deviceCopyOf(h);
+    return r.dev ?? GpuTensor.fromHost(h, counters);
+  }
+
+  /** An owned, contiguous GPU copy of a kernel result (no read-back). */
+  function keep(t: GpuTensor): GpuTensor | undefined {
+    if (t.storage.owned && t.isContiguous) return t;
+    if (t.texture && t.isContiguous && !t.stale)
+      return GpuTensor.owned(t.texture.clone(), t.shape, t.dtype, counters);
+    return undefined;
+  }
+
+  // --------------------------------------------------------------- the backend
 
   const backend: GpujsBackend = {
     name: 'gpujs',
@@ -437,8 +564,11 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       return gpu.mode;
     },
     kernelClass,
-    isGpu: isGpuKernelClass(kernelClass),
+    isGpu,
+    renderer,
     maxKernelInputs: maxInputs,
+    maxTextureSize,
+    maxElements,
     get kernelClassesUsed() {
       return [...classesUsed];
     },
@@ -448,25 +578,69 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     get fallbackOps() {
       return fallbacks.map((f) => f.label);
     },
+    get stats() {
+      return { ...counters };
+    },
+    resetStats() {
+      counters.readbacks = counters.uploads = counters.kernelRuns = counters.cpuRuns = 0;
+    },
     makeThunk(node: Apply): Thunk {
+      for (const v of node.inputs) if (v instanceof SharedVariable) resident(v);
       const p = plan(node);
       return p.where === 'cpu' ? fallbackThunk(node, p) : gpuThunk(node);
     },
     fromHost(a: NDArray) {
-      borrowed.add(a.data.buffer);
-      return GpuTensor.fromHost(a);
+      const r = residentByHost.get(a);
+      if (r && r.host === a && !r.deviceNewer) return residentValue(r, a);
+      return GpuTensor.fromHost(a, counters);
     },
     toHost(v: unknown): NDArray {
-      const h = asTensor(v, 'toHost argument').toNDArray();
-      // never hand out (a view of) an array the caller gave to fromHost: the values of this
-      // backend are GpuTensors, so the linker cannot recognise its own input buffers in them
-      return borrowed.has(h.data.buffer) ? h.copy() : h;
+      const t = asTensor(v, 'toHost argument');
+      const h = t.toNDArray();
+      if (t.texture && !t.storage.owned) readFrom.set(h, t);
+      return h;
     },
-    placement: (node) => (failed.has(node) ? 'cpu' : plan(node).where),
+    loadShared(sv) {
+      const r = resident(sv);
+      if (r.deviceNewer && r.dev) return r.dev;
+      const h = sv.getValue({ borrow: true });
+      if (r.host !== h) {
+        dropDevice(r);
+        r.host = h;
+        residentByHost.set(h, r);
+      }
+      return residentValue(r, h);
+    },
+    storeShared(sv, value) {
+      const r = resident(sv);
+      const t = asTensor(value, `the update of shared variable '${sv.name ?? 'unnamed'}'`);
+      if (t === r.dev) return;
+      const kept = keep(t);
+      if (!kept) {
+        // on the host (a CPU node computed it): store it there
+        const h = t.toNDArray();
+        sv.setValue(h.isContiguous && h.offset === 0 ? h : h.copy(), { borrow: true });
+        return;
+      }
+      const old = r.dev;
+      r.dev = kept;
+      r.deviceNewer = true;
+      r.host = undefined;
+      if (old && old !== kept) old.storage.release();
+    },
+    placement(node) {
+      if (failed.has(node)) return 'cpu';
+      return plan(node).where;
+    },
     describeNode(node) {
-      return backend.placement(node) === 'cpu' ? 'cpu fallback' : `gpu.js ${kernelClass}`;
+      const p = backend.placement(node);
+      if (p === 'cpu') return 'cpu fallback';
+      if (p === 'shape') return 'shape only';
+      return VIEW_KINDS.has(node.op.kind) ? 'gpu.js view' : `gpu.js ${kernelClass}`;
     },
     async destroy() {
+      for (const u of uploaders.values()) u.destroy?.();
+      uploaders.clear();
       if (ownGpu) await gpu.destroy();
     },
   };

@@ -1,4 +1,11 @@
-import { type DType, NDArray, formatShape, shapeSize, typedArrayFor } from '@theano-ts/tensor';
+import {
+  type DType,
+  NDArray,
+  type TypedArray,
+  formatShape,
+  shapeSize,
+  typedArrayFor,
+} from '@theano-ts/tensor';
 import { Texture } from 'gpu.js';
 
 /**
@@ -9,6 +16,18 @@ import { Texture } from 'gpu.js';
 export class KernelSlot {
   generation = 0;
   constructor(readonly label: string) {}
+}
+
+/** What crossed the GPU / host boundary (see `GpujsBackend.stats`). */
+export interface TransferCounters {
+  /** Textures read back to the host (`Texture.toArray`). */
+  readbacks: number;
+  /** Host arrays handed to a kernel (gpu.js uploads them into an argument texture). */
+  uploads: number;
+  /** Kernel launches. */
+  kernelRuns: number;
+  /** Node runs on the CPU backend (fallback nodes, and GPU nodes whose call needed the CPU). */
+  cpuRuns: number;
 }
 
 /** True for a gpu.js Texture (a GPU-resident pipeline result). */
@@ -36,7 +55,7 @@ export function flattenKernelOutput(out: unknown, n: number): Float32Array {
 }
 
 /** float32 data → a typed array of `dtype` (integers truncate, as the kernels already rounded them). */
-function fromFloat32(data: Float32Array, dtype: DType): NDArray['data'] {
+function fromFloat32(data: Float32Array, dtype: DType): TypedArray {
   if (dtype === 'float32') return data;
   const out = new (typedArrayFor(dtype))(data.length);
   if (dtype === 'bool') for (let i = 0; i < data.length; i++) out[i] = data[i] !== 0 ? 1 : 0;
@@ -44,91 +63,88 @@ function fromFloat32(data: Float32Array, dtype: DType): NDArray['data'] {
   return out;
 }
 
+/** Contiguous (C order) strides of `shape`, in elements. */
+export function cStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+/** Owned textures are deleted when their storage object is garbage collected. */
+const textureReaper =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Texture>((t) => {
+        try {
+          t.delete();
+        } catch {
+          /* the context is gone */
+        }
+      })
+    : undefined;
+
 /**
- * A tensor value of the gpu.js backend: a shape, a dtype and C-ordered float32 data that lives
- * on the GPU (a gpu.js Texture, in pipeline mode), in a Float32Array (non-pipelined kernels, or
- * gpu.js kernel classes without device memory), or on the host (an NDArray, for inputs and the
- * results of CPU-fallback nodes). The host copy is made on demand and kept.
+ * The flat float32 data behind one or more GpuTensor views: on the GPU (a gpu.js Texture: a
+ * kernel's output slot, or a texture this backend owns), in a Float32Array (non-pipelined
+ * kernels), or on the host (a typed array of the value's dtype). Read back at most once.
  */
-export class GpuTensor {
-  readonly shape: readonly number[];
-  readonly dtype: DType;
+export class Storage {
+  /** Number of elements. */
+  readonly length: number;
   private device: Texture | Float32Array | undefined;
-  private host: NDArray | undefined;
+  /** Host copy of the data, in the value's dtype (filled by a read-back, or given). */
+  private host: TypedArray | undefined;
+  private f32: Float32Array | undefined;
   private readonly slot: KernelSlot | undefined;
   private readonly generation: number;
+  /** True when this storage owns its texture (deleted with it or by `release`). */
+  readonly owned: boolean;
+  /** How many kernels read the host data (a second read promotes it to an owned texture). */
+  reads = 0;
 
-  private constructor(
-    shape: readonly number[],
-    dtype: DType,
-    device: Texture | Float32Array | undefined,
-    host: NDArray | undefined,
-    slot?: KernelSlot,
-    generation = slot?.generation ?? 0,
+  constructor(
+    readonly dtype: DType,
+    length: number,
+    src: {
+      device?: Texture | Float32Array;
+      host?: TypedArray;
+      slot?: KernelSlot;
+      owned?: boolean;
+    },
+    readonly counters?: TransferCounters,
   ) {
-    this.shape = [...shape];
-    this.dtype = dtype;
-    this.device = device;
-    this.host = host;
-    this.slot = slot;
-    this.generation = generation;
+    this.length = length;
+    this.device = src.device;
+    this.host = src.host;
+    this.slot = src.slot;
+    this.generation = src.slot?.generation ?? 0;
+    this.owned = !!src.owned;
+    if (this.owned && isTexture(src.device)) textureReaper?.register(this, src.device, this);
   }
 
-  /** Wrap a host array (no copy; uploaded to the GPU when a kernel reads it). */
-  static fromHost(a: NDArray): GpuTensor {
-    return new GpuTensor(a.shape, a.dtype, undefined, a);
-  }
-
-  /** Wrap a kernel result: a Texture (kept on the GPU) or float32 data. */
-  static fromKernel(
-    out: Texture | Float32Array,
-    shape: readonly number[],
-    dtype: DType,
-    slot: KernelSlot,
-  ): GpuTensor {
-    return new GpuTensor(shape, dtype, out, undefined, slot);
-  }
-
-  /** The same data with another shape of the same size (no copy; DimShuffle without a permutation). */
-  reshaped(shape: readonly number[]): GpuTensor {
-    if (shapeSize(shape) !== this.size)
-      throw new RangeError(
-        `GpuTensor: cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`,
-      );
-    const host = this.host ? this.host.reshape(shape) : undefined;
-    return new GpuTensor(shape, this.dtype, this.device, host, this.slot, this.generation);
-  }
-
-  get size(): number {
-    return shapeSize(this.shape);
-  }
-  get ndim(): number {
-    return this.shape.length;
-  }
-
-  /** The gpu.js Texture holding the data, when it is on the GPU. */
   get texture(): Texture | undefined {
     return isTexture(this.device) ? this.device : undefined;
   }
-
-  /** Where the data is: 'gpu' (a Texture), 'array' (kernel output read back), 'host' (an NDArray only). */
   get location(): 'gpu' | 'array' | 'host' {
     return this.device === undefined ? 'host' : isTexture(this.device) ? 'gpu' : 'array';
   }
-
-  /** True when `slot`'s kernel produced the device data (a kernel cannot read its own output texture). */
-  producedBy(slot: KernelSlot): boolean {
-    return this.slot === slot && this.device !== undefined;
+  get kernelSlot(): KernelSlot | undefined {
+    return this.slot;
   }
-
   /** True when the kernel that produced the data has run again since (its texture was overwritten). */
   get stale(): boolean {
     return (
-      this.host === undefined && this.slot !== undefined && this.slot.generation !== this.generation
+      this.host === undefined &&
+      !this.owned &&
+      this.slot !== undefined &&
+      this.slot.generation !== this.generation
     );
   }
 
-  private checkFresh(): void {
+  checkFresh(): void {
     if (this.stale)
       throw new Error(
         `gpujs backend: this value of ${this.slot!.label} was overwritten by a later run of the same node ` +
@@ -136,27 +152,180 @@ export class GpuTensor {
       );
   }
 
-  /** The data as a gpu.js kernel argument: the Texture, or C-ordered float32 values. */
+  /** The data as a gpu.js kernel argument: the Texture, or float32 values (then uploaded by gpu.js). */
   kernelArg(): Texture | Float32Array {
     if (this.device !== undefined) {
       this.checkFresh();
       return this.device;
     }
-    const h = this.host!;
-    const c = h.contiguous();
-    const f32 = c.data instanceof Float32Array ? c.data : Float32Array.from(c.data);
-    this.device = f32;
-    return f32;
+    this.reads++;
+    if (this.counters) this.counters.uploads++;
+    return this.hostFloat32();
   }
 
-  /** The value as an NDArray of this tensor's dtype (reads the GPU back once, then cached). */
-  toNDArray(): NDArray {
+  /** The host data as float32 values (converted once), without counting an upload. */
+  hostFloat32(): Float32Array {
+    if (!this.f32) {
+      const h = this.host!;
+      this.f32 = h instanceof Float32Array ? h : Float32Array.from(h);
+    }
+    return this.f32;
+  }
+
+  /** Put the host data into an owned texture made by `upload` (for data read by many kernels). */
+  adoptTexture(t: Texture): void {
+    if (this.device !== undefined) return;
+    this.device = t;
+    (this as { owned: boolean }).owned = true;
+    textureReaper?.register(this, t, this);
+  }
+
+  /** The data on the host, in the value's dtype (reads the GPU back once, then cached). */
+  hostData(): TypedArray {
     if (this.host) return this.host;
     this.checkFresh();
     const d = this.device!;
-    const flat = flattenKernelOutput(isTexture(d) ? d.toArray() : d, this.size);
-    this.host = new NDArray(fromFloat32(flat, this.dtype), this.shape, { dtype: this.dtype });
+    if (isTexture(d) && this.counters) this.counters.readbacks++;
+    const flat = flattenKernelOutput(isTexture(d) ? d.toArray() : d, this.length);
+    this.host = fromFloat32(flat, this.dtype);
     return this.host;
+  }
+
+  /** True when the host copy exists without a read-back. */
+  get onHost(): boolean {
+    return this.host !== undefined;
+  }
+
+  /** Free an owned texture now (the storage must not be used afterwards). */
+  release(): void {
+    if (this.owned && isTexture(this.device)) {
+      textureReaper?.unregister(this);
+      this.device.delete();
+      this.device = undefined;
+    }
+  }
+}
+
+/**
+ * A tensor value of the gpu.js backend: a shape, a dtype and a strided view (element strides,
+ * offset) of float32 {@link Storage} that lives on the GPU (a gpu.js Texture, in pipeline mode),
+ * in a Float32Array, or on the host (inputs and the results of CPU-fallback nodes). Views
+ * (DimShuffle, Reshape of a contiguous value, basic indexing) share the storage: no kernel runs.
+ */
+export class GpuTensor {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly storage: Storage;
+  private hostView: NDArray | undefined;
+
+  constructor(
+    storage: Storage,
+    shape: readonly number[],
+    strides: readonly number[] = cStrides(shape),
+    offset = 0,
+  ) {
+    this.storage = storage;
+    this.shape = [...shape];
+    this.strides = [...strides];
+    this.offset = offset;
+  }
+
+  /** Wrap a host array (no copy; gpu.js uploads it when a kernel reads it). */
+  static fromHost(a: NDArray, counters?: TransferCounters): GpuTensor {
+    const t = new GpuTensor(
+      new Storage(a.dtype, a.data.length, { host: a.data }, counters),
+      a.shape,
+      a.strides,
+      a.offset,
+    );
+    t.hostView = a;
+    return t;
+  }
+
+  /** Wrap a kernel result (C-ordered): a Texture (kept on the GPU) or float32 data. */
+  static fromKernel(
+    out: Texture | Float32Array,
+    shape: readonly number[],
+    dtype: DType,
+    slot: KernelSlot,
+    counters?: TransferCounters,
+  ): GpuTensor {
+    return new GpuTensor(
+      new Storage(dtype, shapeSize(shape), { device: out, slot }, counters),
+      shape,
+    );
+  }
+
+  /** Wrap a texture this backend owns (resident values): never stale, deleted with the storage. */
+  static owned(
+    t: Texture,
+    shape: readonly number[],
+    dtype: DType,
+    counters?: TransferCounters,
+  ): GpuTensor {
+    return new GpuTensor(
+      new Storage(dtype, shapeSize(shape), { device: t, owned: true }, counters),
+      shape,
+    );
+  }
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  get size(): number {
+    return shapeSize(this.shape);
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** The gpu.js Texture holding the data, when it is on the GPU. */
+  get texture(): Texture | undefined {
+    return this.storage.texture;
+  }
+  /** Where the data is: 'gpu' (a Texture), 'array' (kernel output read back), 'host' (host data only). */
+  get location(): 'gpu' | 'array' | 'host' {
+    return this.storage.location;
+  }
+  get stale(): boolean {
+    return this.storage.stale;
+  }
+  /** True when the view is the whole storage in C order. */
+  get isContiguous(): boolean {
+    if (this.offset !== 0 || this.size !== this.storage.length) return false;
+    const c = cStrides(this.shape);
+    return this.shape.every((d, i) => d <= 1 || this.strides[i] === c[i]);
+  }
+  /** True when the elements are in C order from `offset` (any storage around them). */
+  get isCOrder(): boolean {
+    const c = cStrides(this.shape);
+    return this.shape.every((d, i) => d <= 1 || this.strides[i] === c[i]);
+  }
+
+  /** Another view of the same storage. */
+  view(shape: readonly number[], strides: readonly number[], offset: number): GpuTensor {
+    return new GpuTensor(this.storage, shape, strides, offset);
+  }
+
+  /** The same data with another shape of the same size (C-ordered views only). */
+  reshaped(shape: readonly number[]): GpuTensor {
+    if (shapeSize(shape) !== this.size || !this.isCOrder)
+      throw new RangeError(
+        `GpuTensor: cannot view ${formatShape(this.shape)} as ${formatShape(shape)}`,
+      );
+    return new GpuTensor(this.storage, shape, cStrides(shape), this.offset);
+  }
+
+  /** The value as an NDArray of this tensor's dtype (reads the GPU back once per storage, then cached). */
+  toNDArray(): NDArray {
+    if (this.hostView) return this.hostView;
+    const data = this.storage.hostData();
+    this.hostView = new NDArray(data, this.shape, {
+      dtype: this.dtype,
+      strides: this.strides,
+      offset: this.offset,
+    });
+    return this.hostView;
   }
 
   toString(): string {

@@ -6,8 +6,9 @@ export {
   type GpujsBackendOptions,
   type GpujsMode,
   type FallbackRecord,
+  type Placement,
 } from './backend';
-export { GpuTensor } from './gpu-tensor';
+export { GpuTensor, Storage, type TransferCounters } from './gpu-tensor';
 export {
   GPU_SCALAR_TEMPLATES,
   GPU_MATH_FUNCTIONS,
@@ -16,4 +17,10 @@ export {
   type GpuScalarTemplate,
   UnsupportedOnGpu,
 } from './scalar-gpu';
-export { gatherKernelSource, dotKernelSource } from './codegen';
+export {
+  gatherKernelSource,
+  dotKernelSource,
+  reduceKernelSource,
+  argmaxKernelSource,
+  rowLseKernelSource,
+} from './codegen';

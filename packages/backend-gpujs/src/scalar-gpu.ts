@@ -26,6 +26,9 @@ export const GPU_MATH_FUNCTIONS: ReadonlySet<string> = new Set([
   'trunc',
   'sign',
   'pow',
+  'sin',
+  'cos',
+  'atan',
 ]);
 
 /** A numeric literal that gpu.js types as a float (`2.0`, `(-0.5)`); throws for NaN and ±Infinity. */
@@ -132,6 +135,114 @@ export const GPU_SCALAR_TEMPLATES: Partial<Record<ScalarOpName, GpuScalarTemplat
   switch: ([c, a, b]) => `(${c} != 0.0 ? ${a} : ${b})`,
   reciprocal: ([x]) => `(1.0 / ${x})`,
   sqr: ([x]) => `(${x} * ${x})`,
+  log2: ([x]) => `(Math.log(${x}) * 1.4426950408889634)`,
+  log10: ([x]) => `(Math.log(${x}) * 0.4342944819032518)`,
+  sinh: ([x], fresh) => {
+    // (expm1(x) - expm1(-x)) / 2: exact near 0
+    const a = fresh();
+    const b = fresh();
+    const ea = expm1Code(x);
+    const eb = expm1Code(`(-${x})`);
+    return {
+      lines: [`const ${a} = ${ea.expr};`, `const ${b} = ${eb.expr};`],
+      expr: `((${a} - ${b}) * 0.5)`,
+    };
+  },
+  cosh: ([x]) => `((Math.exp(${x}) + Math.exp(-${x})) * 0.5)`,
+  arcsinh: ([x], fresh) => {
+    // sign(x) log1p(|x| + x² / (1 + sqrt(1 + x²)))
+    const a = fresh();
+    const u = fresh();
+    const l = log1pCode(u, fresh);
+    return {
+      lines: [
+        `const ${a} = Math.abs(${x});`,
+        `const ${u} = ${a} + ${a} * ${a} / (1.0 + Math.sqrt(1.0 + ${a} * ${a}));`,
+        ...l.lines,
+      ],
+      expr: `(Math.sign(${x}) * ${l.expr})`,
+    };
+  },
+  arccosh: ([x]) => `Math.log(${x} + Math.sqrt(${x} * ${x} - 1.0))`,
+  arctanh: ([x], fresh) => {
+    // log1p(2x / (1 - x)) / 2
+    const u = fresh();
+    const l = log1pCode(u, fresh);
+    return {
+      lines: [`const ${u} = 2.0 * ${x} / (1.0 - ${x});`, ...l.lines],
+      expr: `(0.5 * ${l.expr})`,
+    };
+  },
+  logicalAnd: ([a, b]) => `((${a} != 0.0 && ${b} != 0.0) ? 1.0 : 0.0)`,
+  logicalOr: ([a, b]) => `((${a} != 0.0 || ${b} != 0.0) ? 1.0 : 0.0)`,
+  logicalXor: ([a, b]) => `((${a} != 0.0 ? 1.0 : 0.0) != (${b} != 0.0 ? 1.0 : 0.0) ? 1.0 : 0.0)`,
+  logicalNot: ([a]) => `(${a} == 0.0 ? 1.0 : 0.0)`,
+  clip: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`,
+  intDiv: ([a, b], fresh) => {
+    // floor(a / b), corrected by one step (GPU division is not exactly rounded)
+    const q = fresh();
+    const r = fresh();
+    return {
+      lines: [
+        `let ${q} = Math.floor(${a} / ${b});`,
+        `const ${r} = ${a} - ${q} * ${b};`,
+        `if (${b} > 0.0 && ${r} >= ${b}) { ${q} = ${q} + 1.0; }`,
+        `if (${b} > 0.0 && ${r} < 0.0) { ${q} = ${q} - 1.0; }`,
+        `if (${b} < 0.0 && ${r} <= ${b}) { ${q} = ${q} + 1.0; }`,
+        `if (${b} < 0.0 && ${r} > 0.0) { ${q} = ${q} - 1.0; }`,
+      ],
+      expr: q,
+    };
+  },
+  mod: ([a, b], fresh) => {
+    // a - b floor(a / b), with the sign of b (Python's %), corrected by one step
+    const r = fresh();
+    return {
+      lines: [
+        `let ${r} = ${a} - ${b} * Math.floor(${a} / ${b});`,
+        `if (${b} > 0.0 && ${r} >= ${b}) { ${r} = ${r} - ${b}; }`,
+        `if (${b} > 0.0 && ${r} < 0.0) { ${r} = ${r} + ${b}; }`,
+        `if (${b} < 0.0 && ${r} <= ${b}) { ${r} = ${r} - ${b}; }`,
+        `if (${b} < 0.0 && ${r} > 0.0) { ${r} = ${r} + ${b}; }`,
+      ],
+      expr: r,
+    };
+  },
+  roundHalfAwayFromZero: ([x]) => `(Math.sign(${x}) * Math.floor(Math.abs(${x}) + 0.5))`,
+  roundHalfToEven: ([x], fresh) => {
+    const r = fresh();
+    return {
+      lines: [`const ${r} = Math.floor(${x} + 0.5);`],
+      expr: `((${r} - ${x} == 0.5 && ${r} - 2.0 * Math.floor(${r} / 2.0) == 1.0) ? ${r} - 1.0 : ${r})`,
+    };
+  },
+  erf: ([x], fresh) => {
+    // |x| < 0.5: Taylor series (relative error < 1e-8); else Abramowitz & Stegun 7.1.26 (abs. error 1.5e-7)
+    const a = fresh();
+    const t = fresh();
+    const x2 = fresh();
+    return {
+      lines: [
+        `const ${a} = Math.abs(${x});`,
+        `const ${x2} = ${x} * ${x};`,
+        `const ${t} = 1.0 / (1.0 + 0.3275911 * ${a});`,
+      ],
+      expr:
+        `(${a} < 0.5 ? 1.1283791670955126 * ${x} * (1.0 - ${x2} * (1.0 / 3.0 - ${x2} * (0.1 - ${x2} * (1.0 / 42.0 - ${x2} * (1.0 / 216.0 - ${x2} / 1320.0))))) ` +
+        `: Math.sign(${x}) * (1.0 - ${t} * (0.254829592 + ${t} * (-0.284496736 + ${t} * (1.421413741 + ${t} * (-1.453152027 + ${t} * 1.061405429)))) * Math.exp(-${x2})))`,
+    };
+  },
+  log1mexp: ([x], fresh) => {
+    // log(1 - exp(x)) for x < 0: log(-expm1(x)) near 0, log1p(-exp(x)) below -ln 2
+    const e = fresh();
+    const m = fresh();
+    const em = expm1Code(x);
+    const l = log1pCode(m, fresh);
+    return {
+      lines: [`const ${e} = ${em.expr};`, `const ${m} = -Math.exp(${x});`, ...l.lines],
+      expr: `(${x} > -0.6931471805599453 ? Math.log(-${e}) : ${l.expr})`,
+    };
+  },
 };
 
 /** The Math functions an expression calls. */
@@ -143,9 +254,13 @@ function templateFor(name: ScalarOpName): GpuScalarTemplate | string {
   if (own) return own;
   const spec = SCALAR_OPS[name];
   if (!spec) return `unknown scalar op '${name}'`;
+  if (spec.helpers)
+    return `scalar op '${name}' calls JavaScript helpers (${Object.keys(spec.helpers).join(', ')}), which have no GPU template`;
   const probe = spec.js(Array.from({ length: spec.nin }, (_, i) => `a${i}`));
   const bad = mathCalls(probe).filter((f) => !GPU_MATH_FUNCTIONS.has(f));
   if (bad.length) return `scalar op '${name}' uses Math.${bad[0]}, which has no GPU-safe template`;
+  if (/[~^]|(^|[^&])&([^&]|$)|(^|[^|])\|([^|]|$)/.test(probe))
+    return `scalar op '${name}' uses bitwise operators, which GLSL ES 1.0 lacks`;
   if (/===|!==|\?/.test(probe))
     return `scalar op '${name}' uses a construct without a GPU-safe template`;
   return (args) => spec.js(args);
