@@ -1,17 +1,8 @@
-export {
-  Dense,
-  Sequential,
-  ACTIVATIONS,
-  type Layer,
-  type DenseOptions,
-  type ActivationName,
-} from './layers';
-export {
-  glorotUniform,
-  glorotNormal,
-  heUniform,
-  zerosInit,
-  fans,
-  type Initializer,
-} from './initializers';
-export { sgd, momentum, type UpdateList } from './optimizers';
+export * from './layers';
+export * from './initializers';
+export * from './optimizers';
+export * from './schedules';
+export * from './losses';
+export * from './training';
+export * from './conv';
+export * from './serialization';

@@ -1,4 +1,4 @@
-import { type DType, Generator, NDArray, zeros } from '@theano-ts/tensor';
+import { type DType, Generator, NDArray, full, qr, zeros } from '@theano-ts/tensor';
 import { config } from '@theano-ts/symbolic';
 
 /** An initializer: makes the initial value of a parameter of `shape`. */
@@ -38,6 +38,66 @@ export const heUniform: Initializer = (shape, rng, dtype = config.floatX) => {
   const l = Math.sqrt(6 / fi);
   return rng.uniform(-l, l, shape, dtype);
 };
+
+/** He/Kaiming normal for ReLU: N(0, 2 / fan_in) (He et al. 2015; PyTorch kaiming_normal_). */
+export const heNormal: Initializer = (shape, rng, dtype = config.floatX) => {
+  const [fi] = fans(shape);
+  return rng.normal(0, Math.sqrt(2 / fi), shape, dtype);
+};
+
+/** LeCun uniform: U(-l, l), l = sqrt(3 / fan_in) (LeCun et al. 1998; Keras lecun_uniform). */
+export const lecunUniform: Initializer = (shape, rng, dtype = config.floatX) => {
+  const [fi] = fans(shape);
+  const l = Math.sqrt(3 / fi);
+  return rng.uniform(-l, l, shape, dtype);
+};
+
+/** LeCun normal: N(0, 1 / fan_in) (Keras lecun_normal, without truncation). */
+export const lecunNormal: Initializer = (shape, rng, dtype = config.floatX) => {
+  const [fi] = fans(shape);
+  return rng.normal(0, Math.sqrt(1 / fi), shape, dtype);
+};
+
+/** All ones (batch-norm scales). */
+export const onesInit: Initializer = (shape, _rng, dtype = config.floatX) =>
+  full(shape, 1, { dtype });
+
+/** Every entry `value` (Keras Constant, PyTorch constant_). */
+export function constantInit(value: number): Initializer {
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new TypeError(`constantInit: value must be a number, got ${String(value)}`);
+  return (shape, _rng, dtype = config.floatX) => full(shape, value, { dtype });
+}
+
+/**
+ * Orthogonal initialiser (Saxe et al. 2014; PyTorch orthogonal_): the shape is viewed as
+ * rows = shape[0] by cols = the product of the rest; a standard-normal matrix of that shape (or
+ * its transpose, so that rows ≥ cols) is QR-factorised (@theano-ts/tensor's Householder `qr`), Q's columns are multiplied by the signs
+ * of R's diagonal (which makes Q uniformly distributed), and the result, transposed back,
+ * scaled by `gain`: its rows (if rows ≤ cols) or columns (otherwise) are orthonormal.
+ */
+export function orthogonal(gain = 1): Initializer {
+  return (shape, rng, dtype = config.floatX) => {
+    if (shape.length < 2)
+      throw new RangeError(
+        `orthogonal: needs at least 2 dimensions, got shape [${shape.join(', ')}]`,
+      );
+    const rows = shape[0];
+    const cols = shape.slice(1).reduce((a, b) => a * b, 1);
+    const tall = rows >= cols;
+    const [m, n] = tall ? [rows, cols] : [cols, rows];
+    const { q, r } = qr(rng.normal(0, 1, [m, n], 'float64'));
+    const qd = q.contiguous().data;
+    const out = new Float64Array(rows * cols);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        const v = gain * qd[i * n + j] * (r.get(j, j) < 0 ? -1 : 1);
+        if (tall) out[i * cols + j] = v;
+        else out[j * cols + i] = v;
+      }
+    return new NDArray(out, [...shape]).astype(dtype);
+  };
+}
 
 /** All zeros (biases). */
 export const zerosInit: Initializer = (shape, _rng, dtype = config.floatX) =>

@@ -8,7 +8,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { array, zeros } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
-import { momentum, sgd } from './optimizers';
+import {
+  adagrad,
+  adam,
+  adamw,
+  clipGradNorm,
+  clipGradValue,
+  momentum,
+  nesterov,
+  rmsprop,
+  sgd,
+} from './optimizers';
 
 const floatX = T.config.floatX;
 afterEach(() => {
@@ -147,5 +157,113 @@ describe('updates keep each parameter dtype', () => {
       ['b.velocity', 'float32', 'float32'],
       ['b', 'float32', 'float32'],
     ]);
+  });
+});
+
+describe('every optimizer: options, state and gradients', () => {
+  const p0 = () => T.shared(f64([1, -2]), 'w');
+  const builders = { sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw } as const;
+
+  it('names its state after the parameter and keeps the parameter last among its updates', () => {
+    const names = (ups: [T.SharedVariable, T.Variable][]) => ups.map(([s]) => s.name);
+    const cost = (p: T.SharedVariable) => T.sum(T.sqr(p));
+    let p = p0();
+    expect(names(adam(cost(p), [p], { lr: 0.1 }))).toEqual([
+      'w.expAvg',
+      'w.expAvgSq',
+      'w',
+      'adam.step',
+    ]);
+    p = p0();
+    expect(names(adam(cost(p), [p], { lr: 0.1, amsgrad: true }))).toEqual([
+      'w.expAvg',
+      'w.expAvgSq',
+      'w.maxExpAvgSq',
+      'w',
+      'adam.step',
+    ]);
+    p = p0();
+    expect(names(rmsprop(cost(p), [p], { lr: 0.1, centered: true, momentum: 0.5 }))).toEqual([
+      'w.squareAvg',
+      'w.gradAvg',
+      'w.momentumBuffer',
+      'w',
+    ]);
+    p = p0();
+    expect(names(adagrad(cost(p), [p], { lr: 0.1, initialAccumulatorValue: 0.5 }))).toEqual([
+      'w.sum',
+      'w',
+    ]);
+    expect(
+      adagrad(cost(p), [p], { lr: 0.1, initialAccumulatorValue: 0.5 })[0][0].getValue().toArray(),
+    ).toEqual([0.5, 0.5]);
+    expect(names(nesterov(cost(p), [p], { lr: 0.1 }))).toEqual(['w.velocity', 'w']);
+  });
+
+  it('accepts the gradients instead of a cost (Lasagne loss_or_grads)', () => {
+    const p = p0();
+    const ups = sgd([T.constant(f64([1, 1]))], [p], { lr: 0.5 });
+    expect(evalUpdates(ups)[0]).toEqual([0.5, -2.5]);
+    expect(() => sgd([T.constant(f64([1, 1]))], [p, p0()], { lr: 0.5 })).toThrow(
+      /got 1 gradients for 2 parameters/,
+    );
+    expect(() => sgd(T.mul(p, 2), [p], { lr: 0.5 })).toThrow(/sgd: the cost must be a scalar/);
+  });
+
+  it('takes a scalar variable as learning rate, cast to each parameter dtype', () => {
+    const p = T.shared(array([1, 2], { dtype: 'float32' }), 'p');
+    const lr = T.shared(array(0.5, { dtype: 'float64' }), 'lr');
+    for (const b of Object.values(builders)) {
+      const ups = (b as typeof sgd)(T.sum(T.sqr(p)), [p], { lr });
+      for (const [s, u] of ups) expect(u.dtype).toBe(s.dtype);
+    }
+    expect(evalUpdates(sgd(T.sum(T.sqr(p)), [p], { lr }))[0]).toEqual([0, 0]);
+    expect(() => sgd(T.sum(p), [p], { lr: T.dvector('v') })).toThrow(
+      /lr must be a number or a scalar variable/,
+    );
+  });
+
+  it('validates hyper-parameters, naming the optimizer', () => {
+    const p = p0();
+    const c = T.sum(p);
+    expect(() => sgd(c, [p], {} as never)).toThrow(/sgd: the learning rate `lr` is required/);
+    expect(() => sgd(c, [p], { lr: -1 })).toThrow(/sgd: lr must be in \[0, ∞\], got -1/);
+    expect(() => adam(c, [p], { lr: 0.1, beta1: 1 })).toThrow(
+      /adam: beta1 must be in \[0, 1\), got 1/,
+    );
+    expect(() => adamw(c, [p], { lr: 0.1, beta2: -0.5 })).toThrow(/adamw: beta2 must be in/);
+    expect(() => rmsprop(c, [p], { lr: 0.1, alpha: 2 })).toThrow(
+      /rmsprop: alpha must be in \[0, 1\]/,
+    );
+    expect(() => adagrad(c, [p], { lr: 0.1, lrDecay: -1 })).toThrow(/adagrad: lrDecay must be/);
+    expect(() => momentum(c, [p], { lr: 0.1, nesterov: true, dampening: 0.1 })).toThrow(
+      /Nesterov momentum requires dampening 0/,
+    );
+    expect(() => sgd(c, [p], { lr: 0.1, clipNorm: 0 })).toThrow(/clipNorm must be positive/);
+    expect(() => sgd(c, [p], { lr: 0.1, weightDecay: -1 })).toThrow(/weightDecay must be in/);
+  });
+});
+
+describe('gradient clipping', () => {
+  it('clipGradNorm scales all gradients by maxNorm / (global norm + 1e-6) when above maxNorm', () => {
+    const g = [T.constant(f64([3, 0])), T.constant(f64([0, 4]))];
+    const [a, b] = T.evaluate(clipGradNorm(g, 1)).map((x) => Array.from(x.data));
+    const k = 1 / (5 + 1e-6);
+    expect(a[0]).toBeCloseTo(3 * k, 15);
+    expect(b[1]).toBeCloseTo(4 * k, 15);
+    expect([a[1], b[0]]).toEqual([0, 0]);
+    const [c] = T.evaluate(clipGradNorm([T.constant(f64([0.3, 0.4]))], 1)).map((x) =>
+      Array.from(x.data),
+    );
+    expect(c).toEqual([0.3, 0.4]);
+    expect(clipGradNorm([], 1)).toEqual([]);
+    expect(() => clipGradNorm(g, -1)).toThrow(/maxNorm must be positive/);
+  });
+
+  it('clipGradValue clamps every entry', () => {
+    const [a] = T.evaluate(clipGradValue([T.constant(f64([-3, 0.1, 2]))], 0.5)).map((x) =>
+      Array.from(x.data),
+    );
+    expect(a).toEqual([-0.5, 0.1, 0.5]);
   });
 });
