@@ -34,6 +34,9 @@ import { SHAPE_GRADS } from './grads/shape';
 import { INDEXING_GRADS } from './grads/indexing';
 import { LINALG_GRADS } from './grads/linalg';
 import { NNET_GRADS } from './grads/nnet';
+import { crossentropyCategorical1HotGradGrad, crossentropySoftmax1HotDxGrad } from './grads/xent';
+import { ELEMWISE_SCALAR_GRADS } from './grads/elemwise';
+import { prodGrad } from './grads/reductions';
 
 export { type GradRule, type NonDifferentiable, nonDifferentiable } from './grad-rule';
 
@@ -75,6 +78,7 @@ export const SCALAR_GRADS: { readonly [S in ScalarOpName]: ScalarGrad } = {
   second: (_i, _o, gz) => [null, gz],
   identity: (_i, _o, gz) => [gz],
   cast: ([x], _o, gz) => [isFloat(x.dtype) ? cast(gz, x.dtype) : null],
+  ...ELEMWISE_SCALAR_GRADS,
 };
 
 /** gz of a reduction re-expanded to x's rank (reduced axes as broadcastable dims). */
@@ -85,9 +89,6 @@ function expandReduced(gz: Variable, ndim: number, axes: readonly number[]): Var
     Array.from({ length: ndim }, (_, i) => (axes.includes(i) ? 'x' : k++)),
   );
 }
-
-const crossentropyHigherOrder =
-  'second derivatives through the cross-entropy gradient ops are not implemented yet (issue 4: hessians of every op)';
 
 /** Gradients of the core (first slice) ops. */
 const CORE_GRADS: { readonly [K in keyof CoreOpParams]: GradRule<K> | NonDifferentiable } = {
@@ -117,7 +118,8 @@ const CORE_GRADS: { readonly [K in keyof CoreOpParams]: GradRule<K> | NonDiffere
       case 'add':
         return [second(x, g)];
       case 'mul':
-        return [trueDiv(mul(g, out), x)];
+        // right with zeros in x (g * out / x is not): see prodGrad
+        return [prodGrad(x, g, axes)];
       case 'maximum':
       case 'minimum':
         return [mul(g, eq(x, out))];
@@ -148,12 +150,12 @@ const CORE_GRADS: { readonly [K in keyof CoreOpParams]: GradRule<K> | NonDiffere
     applyOp('CrossentropyCategorical1HotGrad', {}, [gy, node.inputs[0], node.inputs[1]]).outputs[0],
     null,
   ],
-  CrossentropyCategorical1HotGrad: nonDifferentiable(crossentropyHigherOrder),
+  CrossentropyCategorical1HotGrad: crossentropyCategorical1HotGradGrad,
   CrossentropySoftmax1Hot: (node, [gy]) => [
     applyOp('CrossentropySoftmax1HotDx', {}, [gy, node.inputs[0], node.inputs[1]]).outputs[0],
     null,
   ],
-  CrossentropySoftmax1HotDx: nonDifferentiable(crossentropyHigherOrder),
+  CrossentropySoftmax1HotDx: crossentropySoftmax1HotDxGrad,
 };
 
 /** THE gradient table: one entry per op, checked by tsc. */

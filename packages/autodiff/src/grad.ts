@@ -23,6 +23,19 @@ export interface GradOptions {
   disconnectedInputs?: 'raise' | 'warn' | 'ignore';
   /** Gradients already known for some variables, used as the starting point (Theano's known_grads). */
   knownGrads?: ReadonlyMap<Variable, Variable>;
+  /**
+   * What a `wrt` the cost does not depend on gets, once `disconnectedInputs` allowed it (Theano's
+   * return_disconnected): 'zero' (default) zeros of its type, 'none' null, 'disconnected' a
+   * DisconnectedType marker.
+   */
+  returnDisconnected?: 'zero' | 'none' | 'disconnected';
+}
+
+/** What grad returns for a disconnected wrt with returnDisconnected: 'disconnected' (Theano's DisconnectedType()()). */
+export class DisconnectedType {
+  toString(): string {
+    return 'DisconnectedType';
+  }
 }
 
 /** Raised when a `wrt` variable is not part of the cost's graph (Theano's DisconnectedInputError). */
@@ -51,29 +64,73 @@ function isNonDifferentiable(r: GradRule<OpName> | NonDifferentiable): r is NonD
 
 /**
  * Symbolic gradient of a scalar `cost` with respect to `wrt` by reverse-mode accumulation
- * (Theano's theano.grad / tensor.grad). Returns one variable per `wrt`, of the same type.
+ * (Theano's theano.grad / tensor.grad). Returns one variable per `wrt`, of the same type. `cost`
+ * may be null when `knownGrads` gives the starting gradients (as Theano's cost=None; see Lop).
  * Source: https://theano-pymc.readthedocs.io/en/latest/library/gradient.html
  * @throws TheanoTypeError if cost is not a float scalar or a wrt is not a float variable;
  *   DisconnectedInputError if a wrt does not influence the cost (unless disconnectedInputs);
  *   TypeError if the gradient must flow through a non-differentiable op.
  */
-export function grad(cost: Variable, wrt: Variable, opts?: GradOptions): Variable;
-export function grad(cost: Variable, wrt: readonly Variable[], opts?: GradOptions): Variable[];
 export function grad(
-  cost: Variable,
+  cost: Variable | null,
+  wrt: Variable,
+  opts: GradOptions & { returnDisconnected: 'none' },
+): Variable | null;
+export function grad(
+  cost: Variable | null,
+  wrt: readonly Variable[],
+  opts: GradOptions & { returnDisconnected: 'none' },
+): (Variable | null)[];
+export function grad(
+  cost: Variable | null,
+  wrt: Variable,
+  opts: GradOptions & { returnDisconnected: 'disconnected' },
+): Variable | DisconnectedType;
+export function grad(
+  cost: Variable | null,
+  wrt: readonly Variable[],
+  opts: GradOptions & { returnDisconnected: 'disconnected' },
+): (Variable | DisconnectedType)[];
+export function grad(
+  cost: Variable | null,
+  wrt: Variable,
+  opts?: GradOptions & { returnDisconnected?: 'zero' },
+): Variable;
+export function grad(
+  cost: Variable | null,
+  wrt: readonly Variable[],
+  opts?: GradOptions & { returnDisconnected?: 'zero' },
+): Variable[];
+export function grad(
+  cost: Variable | null,
   wrt: Variable | readonly Variable[],
   opts: GradOptions = {},
-): Variable | Variable[] {
+): Variable | null | DisconnectedType | (Variable | null | DisconnectedType)[] {
   const where = builtAt(userStackLine());
   const list = wrt instanceof Variable ? [wrt] : [...wrt];
-  if (!(cost instanceof Variable))
-    throw new TheanoTypeError(`grad: cost must be a symbolic Variable, got ${typeof cost}${where}`);
-  if (cost.ndim !== 0)
-    throw new TheanoTypeError(
-      `grad: cost must be a scalar (0-d), got ${cost.type}; reduce it first with sum() or mean()${where}`,
-    );
-  if (!isFloat(cost.dtype))
-    throw new TheanoTypeError(`grad: cost must be a float scalar, got ${cost.type}${where}`);
+  const known = opts.knownGrads ?? new Map<Variable, Variable>();
+  if (cost === null || cost === undefined) {
+    if (known.size === 0)
+      throw new TheanoTypeError(
+        `grad: give a cost, or knownGrads to start from (cost null)${where}`,
+      );
+  } else {
+    if (!(cost instanceof Variable))
+      throw new TheanoTypeError(
+        `grad: cost must be a symbolic Variable, got ${typeof cost}${where}`,
+      );
+    if (cost.ndim !== 0)
+      throw new TheanoTypeError(
+        `grad: cost must be a scalar (0-d), got ${cost.type}; reduce it first with sum() or mean()${where}`,
+      );
+    if (!isFloat(cost.dtype))
+      throw new TheanoTypeError(`grad: cost must be a float scalar, got ${cost.type}${where}`);
+  }
+  for (const [v, g] of known)
+    if (!(v instanceof Variable) || !(g instanceof Variable) || g.ndim !== v.ndim)
+      throw new TheanoTypeError(
+        `grad: knownGrads must map variables to gradients of the same rank, got ${g instanceof Variable ? g.type : typeof g} for ${v instanceof Variable ? `${v.name ?? 'a variable'} (${v.type})` : typeof v}${where}`,
+      );
   list.forEach((w, i) => {
     if (!(w instanceof Variable))
       throw new TheanoTypeError(`grad: wrt[${i}] is not a Variable${where}`);
@@ -83,8 +140,30 @@ export function grad(
       );
   });
 
-  const stop = new Set(opts.considerConstant ?? []);
-  const order = toposort([cost], stop);
+  const totals = backprop(cost ?? null, list, known, new Set(opts.considerConstant ?? []));
+  const mode = opts.returnDisconnected ?? 'zero';
+  const results = list.map((w, i) => {
+    const g = totals[i];
+    if (g) return g;
+    const msg = `grad: the cost does not depend on ${w.name ? `'${w.name}'` : `wrt[${i}]`} (${w.type}); pass disconnectedInputs: 'ignore' to get zeros${where}`;
+    if ((opts.disconnectedInputs ?? 'raise') === 'raise') throw new DisconnectedInputError(msg);
+    if (opts.disconnectedInputs === 'warn') console.warn(msg);
+    return mode === 'zero' ? zerosLike(w) : mode === 'none' ? null : new DisconnectedType();
+  });
+  return wrt instanceof Variable ? results[0] : results;
+}
+
+/**
+ * Reverse accumulation from the cost (gradient 1) and the known gradients: the total gradient of
+ * each `wrt`, or undefined where none flows.
+ */
+function backprop(
+  cost: Variable | null,
+  list: readonly Variable[],
+  known: ReadonlyMap<Variable, Variable>,
+  stop: ReadonlySet<Variable>,
+): (Variable | undefined)[] {
+  const order = toposort([...(cost ? [cost] : []), ...known.keys()], stop);
   // variables that depend on some wrt: only those nodes need gradients
   const connected = new Set<Variable>(list);
   for (const node of order)
@@ -101,8 +180,8 @@ export function grad(
     const l = contribs.get(v);
     return l && l.length ? l.reduce((a, b) => add(a, b)) : undefined;
   };
-  push(cost, one(cost.dtype));
-  for (const [v, g] of opts.knownGrads ?? []) push(v, sumToType(g, v));
+  if (cost) push(cost, one(cost.dtype));
+  for (const [v, g] of known) push(v, sumToType(g, v));
 
   for (let k = order.length - 1; k >= 0; k--) {
     const node: Apply = order[k];
@@ -125,14 +204,5 @@ export function grad(
       push(inp, sumToType(g, inp));
     });
   }
-
-  const results = list.map((w, i) => {
-    const g = total(w);
-    if (g) return g;
-    const msg = `grad: the cost does not depend on ${w.name ? `'${w.name}'` : `wrt[${i}]`} (${w.type}); pass disconnectedInputs: 'ignore' to get zeros${where}`;
-    if ((opts.disconnectedInputs ?? 'raise') === 'raise') throw new DisconnectedInputError(msg);
-    if (opts.disconnectedInputs === 'warn') console.warn(msg);
-    return zerosLike(w);
-  });
-  return wrt instanceof Variable ? results[0] : results;
+  return list.map(total);
 }

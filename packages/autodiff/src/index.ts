@@ -7,3 +7,6 @@ export {
   type NonDifferentiable,
 } from './grad-rules';
 export { verifyGrad, GradientError, type VerifyGradOptions } from './verify-grad';
+export { DisconnectedType } from './grad';
+export { Lop, Rop, jacobian, hessian, type DerivativeOptions } from './jacobian';
+export { zeroGrad, disconnectedGrad, gradClip, gradScale } from '@theano-ts/symbolic';

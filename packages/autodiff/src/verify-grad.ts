@@ -2,17 +2,22 @@ import { type DType, Generator, NDArray, isFloat, formatShape } from '@theano-ts
 import { Variable, constant, evaluate, mul, sum, tensor } from '@theano-ts/symbolic';
 import { grad } from './grad';
 
-/** Options of verifyGrad (Theano's verify_grad, camelCase). */
+/** Options of verifyGrad (Theano's / PyTensor's verify_grad, camelCase). */
 export interface VerifyGradOptions {
   /** Number of random projections tried (default 2). */
   nTests?: number;
   /** Seed of the projection vectors (default 666, as Theano's tests). */
   seed?: number;
-  /** Finite-difference step (default: 1e-7 for float64, 3e-4 for float32, as Theano). */
+  /** Finite-difference step (default per dtype as PyTensor: 1e-7 float64, 3e-4 float32). */
   eps?: number;
-  /** Absolute / relative tolerances (default: 1e-4 for float64, 1e-2 for float32, as Theano). */
+  /** Absolute / relative tolerances (default per dtype as PyTensor: 1e-4 float64, 1e-2 float32). */
   absTol?: number;
   relTol?: number;
+  /**
+   * 'forward' (default, PyTensor's numeric_grad): (f(x + eps) - f(x)) / eps per element;
+   * 'central': (f(x + eps) - f(x - eps)) / 2eps, more accurate where f curves strongly.
+   */
+  method?: 'forward' | 'central';
 }
 
 /** A gradient that differs from finite differences (Theano's GradientError). */
@@ -38,12 +43,17 @@ const DEFAULTS: Record<string, { eps: number; tol: number }> = {
 };
 
 /**
- * Check the symbolic gradient of `fn` at the point `pt` against finite differences, Theano's
- * method: cost = sum(u * fn(...inputs)) with random u in [0.5, 1.5), analytic gradient from
- * `grad`, numeric from central differences on every element; fails only where both the absolute
- * and the relative error exceed their tolerances. Inputs must be float arrays.
- * Source: https://theano-pymc.readthedocs.io/en/latest/extending/unittest.html#validating-the-gradient
- * @throws GradientError at the worst element; TypeError for non-float inputs.
+ * Check the symbolic gradient of `fn` at the point `pt` against finite differences, PyTensor's
+ * method (pytensor.gradient.verify_grad): cost = sum(u * fn(...inputs)) with u uniform in
+ * [0.5, 1.5) (redrawn for each of nTests), the analytic gradient from `grad`, the numeric one by
+ * one-sided differences on every element (central ones with `method: 'central'`). Errors are
+ * abs = |a - n| and rel = abs / max(|a| + |n|, 1e-8); the check fails at the element where
+ * min(abs / absTol, rel / relTol) is largest, when that exceeds 1 (both tolerances exceeded).
+ * eps and the tolerances default per dtype as PyTensor's (the largest applies for mixed inputs).
+ * The step actually taken (x + eps rounded to the input's dtype, minus x) is the divisor.
+ * Source: https://pytensor.readthedocs.io/en/latest/extending/unittest.html#validating-the-gradient
+ * @throws GradientError at the worst element; TypeError for non-float inputs; Error for
+ *   non-finite values.
  */
 export function verifyGrad(
   fn: (...xs: Variable[]) => Variable,
@@ -51,13 +61,16 @@ export function verifyGrad(
   opts: VerifyGradOptions = {},
 ): void {
   pt.forEach((a, i) => {
-    if (!isFloat(a.dtype))
-      throw new TypeError(`verifyGrad: input ${i} must be a float array, got dtype ${a.dtype}`);
+    if (!(a instanceof NDArray) || !isFloat(a.dtype))
+      throw new TypeError(
+        `verifyGrad: input ${i} must be a float NDArray, got ${a instanceof NDArray ? `dtype ${a.dtype}` : typeof a}`,
+      );
   });
   const widest: DType = pt.some((a) => a.dtype === 'float32') ? 'float32' : 'float64';
   const eps = opts.eps ?? DEFAULTS[widest].eps;
   const absTol = opts.absTol ?? DEFAULTS[widest].tol;
   const relTol = opts.relTol ?? DEFAULTS[widest].tol;
+  const central = (opts.method ?? 'forward') === 'central';
   const rng = new Generator(opts.seed ?? 666);
   const inputs = pt.map((a, i) => tensor(`x${i}`, { dtype: a.dtype, ndim: a.ndim }));
   const out = fn(...inputs);
@@ -70,6 +83,8 @@ export function verifyGrad(
     const grads = grad(cost, inputs, { disconnectedInputs: 'ignore' });
     const analytic = evaluate(grads, givens(pt));
     const costAt = (vals: NDArray[]) => evaluate([cost], givens(vals))[0].item();
+    const f0 = central ? 0 : costAt([...pt]);
+    let worst: { err: GradientError; scaled: number } | null = null;
     pt.forEach((a, i) => {
       if (analytic[i].shape.join() !== a.shape.join())
         throw new Error(
@@ -77,29 +92,31 @@ export function verifyGrad(
         );
       const base = a.copy();
       const g = analytic[i].toFlat();
-      let worst: GradientError | null = null;
       for (let k = 0; k < base.size; k++) {
         const orig = base.data[k];
         const vals = [...pt];
-        base.data[k] = orig + eps;
         vals[i] = base;
+        base.data[k] = orig + eps;
+        const up = base.data[k];
         const fp = costAt(vals);
-        base.data[k] = orig - eps;
-        const fm = costAt(vals);
+        let numeric: number;
+        if (central) {
+          base.data[k] = orig - eps;
+          const down = base.data[k];
+          numeric = (fp - costAt(vals)) / (up - down);
+        } else numeric = (fp - f0) / (up - orig);
         base.data[k] = orig;
-        const h =
-          base.dtype === 'float32' ? Math.fround(orig + eps) - Math.fround(orig - eps) : 2 * eps;
-        const numeric = (fp - fm) / h;
         const absErr = Math.abs(g[k] - numeric);
         const relErr = absErr / Math.max(Math.abs(g[k]) + Math.abs(numeric), 1e-8);
         if (!Number.isFinite(absErr))
           throw new Error(
             `verifyGrad: non-finite gradient or difference at input ${i}, index ${k} (${g[k]} vs ${numeric})`,
           );
-        if (absErr > absTol && relErr > relTol && (!worst || absErr > worst.absErr))
-          worst = new GradientError(i, k, g[k], numeric, absErr, relErr);
+        const scaled = Math.min(absErr / absTol, relErr / relTol);
+        if (scaled > 1 && (!worst || scaled > worst.scaled))
+          worst = { err: new GradientError(i, k, g[k], numeric, absErr, relErr), scaled };
       }
-      if (worst) throw worst;
     });
+    if (worst) throw (worst as { err: GradientError }).err;
   }
 }

@@ -19,6 +19,7 @@ import { OP_SPECS } from './ops';
 import { TensorType } from './type';
 import { TheanoTypeError, builtAt, userStackLine } from './errors';
 import { config } from './config';
+import { dotNd } from './linalg-fns';
 
 /** Label of an op for printing. */
 export function opLabel(op: Op): string {
@@ -148,8 +149,19 @@ export const reciprocal = unary('reciprocal');
 export const sigmoid = unary('sigmoid');
 /** log(1 + exp(x)), stable (Theano tensor.nnet.softplus). */
 export const softplus = unary('softplus');
-/** Rectifier max(x, 0) (Theano tensor.nnet.relu with alpha = 0). */
-export const relu = unary('relu');
+/**
+ * Rectifier (Theano tensor.nnet.relu(x, alpha)): max(x, 0) by default; with a slope `alpha` for
+ * negative inputs (leaky ReLU), x for x > 0 else alpha * x, whose gradient is 1 for x > 0 and
+ * alpha elsewhere (x = 0 included).
+ */
+export function relu(x: TensorLike, alpha: TensorLike = 0): Variable {
+  if (alpha === 0) return elemwiseOp('relu', [x]);
+  const v = asTensorVariable(x);
+  // a number slope takes x's float dtype (not floatX), so float64 inputs keep float64 math
+  const a =
+    typeof alpha === 'number' && isFloat(v.dtype) ? constant(alpha, undefined, v.dtype) : alpha;
+  return switch_(gt(v, 0), v, mul(a, v));
+}
 /** Elementwise `cond ? a : b` (numpy.where / Theano switch); both branches are computed. */
 export const switch_ = (cond: TensorLike, a: TensorLike, b: TensorLike): Variable =>
   elemwiseOp('switch', [cond, a, b]);
@@ -335,11 +347,13 @@ export function argmax(
   return keepdimsOf(v, applyOp('Argmax', { axis }, [v]).outputs[0], [axis], opts.keepdims);
 }
 
-/** numpy.dot for 0-, 1- and 2-d operands (scalars multiply). */
+/** numpy.dot for operands of any rank (scalars multiply; N-d as numpy.dot, see dotNd). */
 export function dot(a: TensorLike, b: TensorLike): Variable {
   const va = asTensorVariable(a);
   const vb = asTensorVariable(b);
   if (va.ndim === 0 || vb.ndim === 0) return mul(va, vb);
+  // N-d operands (numpy.dot): a tensordot over a's last and b's second-to-last axes
+  if (va.ndim > 2 || vb.ndim > 2) return dotNd(va, vb);
   return applyOp('Dot', {}, [va, vb]).outputs[0];
 }
 

@@ -5,7 +5,7 @@ import { TensorType } from './type';
  * Apply nodes needed to compute `outputs`, in topological order (inputs before users),
  * stopping at `stopAt` variables (treated as inputs).
  */
-export function toposort(outputs: readonly Variable[], stopAt: ReadonlySet<Variable> = new Set()): Apply[] {
+export function toposort(outputs: readonly Variable[], stopAt: Pick<ReadonlySet<Variable>, 'has'> = new Set()): Apply[] {
   const order: Apply[] = [];
   const seen = new Set<Apply>();
   // iterative DFS (graphs can be deep)
@@ -76,6 +76,9 @@ export class FunctionGraph {
   outputs: Variable[];
   private readonly inputSet: Set<Variable>;
   private clientMap = new Map<Variable, Client[]>();
+  /** Where each client entry sits in its variable's list, and each node's entries (O(1) removal). */
+  private clientPos = new Map<Client, number>();
+  private nodeEntries = new Map<Apply, Client[]>();
   private nodes = new Set<Apply>();
   /** Names of rewrites applied, with the nodes they touched (filled when tracing). */
   readonly trace: { rewrite: string; node: string }[] = [];
@@ -90,17 +93,22 @@ export class FunctionGraph {
   /** Recompute node set and clients from the outputs. */
   rebuild(): void {
     this.clientMap.clear();
+    this.clientPos.clear();
+    this.nodeEntries.clear();
     this.nodes = new Set();
     this.importFrom(this.outputs);
-    this.outputs.forEach((v, i) => this.clientsOf(v).push(['output', i]));
+    this.outputs.forEach((v, i) => this.addClient(v, ['output', i]));
   }
 
   /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
   private importFrom(vars: readonly Variable[]): void {
-    for (const node of toposort(vars, this.inputSet)) {
+    // stop at variables the graph already computes: the cost is the new nodes, not the ancestors
+    const known = { has: (v: Variable) => this.inputSet.has(v) || (v.owner !== null && this.nodes.has(v.owner)) };
+    for (const node of toposort(vars, known)) {
       if (this.nodes.has(node)) continue;
       this.nodes.add(node);
-      node.inputs.forEach((v, i) => this.clientsOf(v).push([node, i]));
+      const entries = node.inputs.map((v, i) => this.addClient(v, [node, i]));
+      this.nodeEntries.set(node, entries);
     }
   }
 
@@ -112,12 +120,20 @@ export class FunctionGraph {
       if (!node || !this.nodes.has(node) || node.outputs.some((o) => (this.clientMap.get(o)?.length ?? 0) > 0)) continue;
       this.nodes.delete(node);
       node.outputs.forEach((o) => this.clientMap.delete(o));
+      const entries = this.nodeEntries.get(node) ?? [];
+      this.nodeEntries.delete(node);
       node.inputs.forEach((inp, i) => {
+        // swap-remove: a value used by thousands of nodes (a constant, a weight) costs O(1) per user
         const list = this.clientMap.get(inp);
-        if (list) {
-          const k = list.findIndex(([n, j]) => n === node && j === i);
-          if (k >= 0) list.splice(k, 1);
+        const k = this.clientPos.get(entries[i]);
+        if (list && k !== undefined && list[k] === entries[i]) {
+          const last = list.pop()!;
+          if (k < list.length) {
+            list[k] = last;
+            this.clientPos.set(last, k);
+          }
         }
+        this.clientPos.delete(entries[i]);
         stack.push(inp);
       });
     }
@@ -127,6 +143,14 @@ export class FunctionGraph {
     let s = this.clientMap.get(v);
     if (!s) this.clientMap.set(v, (s = []));
     return s;
+  }
+
+  /** Append `c` to `v`'s clients, remembering its position. */
+  private addClient(v: Variable, c: Client): Client {
+    const list = this.clientsOf(v);
+    this.clientPos.set(c, list.length);
+    list.push(c);
+    return c;
   }
 
   /** The (node, input index) pairs using `v`, plus ['output', i] when v is graph output i. */
@@ -161,12 +185,11 @@ export class FunctionGraph {
     const users = this.clientMap.get(v) ?? [];
     this.clientMap.set(v, []);
     this.importFrom([by]);
-    const target = this.clientsOf(by);
     for (const c of users) {
       // Apply inputs are readonly for users; the graph owns them during rewriting
       if (c[0] === 'output') this.outputs[c[1]] = by;
       else (c[0].inputs as Variable[])[c[1]] = by;
-      target.push(c);
+      this.addClient(by, c);
     }
     this.prune(v);
   }

@@ -12,6 +12,10 @@ import { TensorType } from './type';
 import type { OpName, OpParams } from './op-params';
 import { userStackLine } from './errors';
 import * as B from './basic';
+import * as S from './shape-fns';
+import * as I from './indexing-fns';
+import * as E from './elemwise-fns';
+import * as R from './reduction-fns';
 
 let nextId = 0;
 
@@ -172,6 +176,122 @@ export class Variable {
   }
   get shape(): Variable {
     return B.shape(this);
+  }
+
+  // ---- indexing (Theano's x[...]) and shape methods (issue 4: shape and indexing families)
+
+  /**
+   * x[...] (NumPy semantics): `x.get(0)`, `x.get(T.slice(1, 3), T.slice(null, null, -1))`,
+   * `x.get(idx)` with an int or bool array for advanced indexing, '...' for the rest.
+   */
+  get(...index: I.IndexArg[]): Variable {
+    return I.getItem(this, ...index);
+  }
+  /** For `x.get(idx).set(y)`: x with x[idx] = y (PyTensor's x[idx].set(y)); same as T.setSubtensor. */
+  set(y: TensorLike): Variable {
+    return I.setSubtensor(this, y);
+  }
+  /** For `x.get(idx).inc(y)`: x with y added at x[idx] (PyTensor's x[idx].inc(y)); same as T.incSubtensor. */
+  inc(y: TensorLike, opts?: { ignoreDuplicates?: boolean }): Variable {
+    return I.incSubtensor(this, y, opts);
+  }
+  take(indices: TensorLike, opts?: { axis?: number | null }): Variable {
+    return I.take(this, indices, opts);
+  }
+  nonzero(opts?: { returnMatrix?: boolean }): Variable[] {
+    return I.nonzero(this, opts);
+  }
+  transpose(...axes: number[]): Variable {
+    return B.transpose(this, axes.length ? axes : undefined);
+  }
+  swapaxes(axis1: number, axis2: number): Variable {
+    return S.swapaxes(this, axis1, axis2);
+  }
+  squeeze(opts?: { axis?: number | readonly number[] }): Variable {
+    return S.squeeze(this, opts);
+  }
+  flip(opts?: { axis?: number | readonly number[] | null }): Variable {
+    return S.flip(this, opts);
+  }
+  repeat(repeats: TensorLike, opts?: { axis?: number | null }): Variable {
+    return S.repeat(this, repeats, opts);
+  }
+  diagonal(opts?: { offset?: number; axis1?: number; axis2?: number }): Variable {
+    return S.diagonal(this, opts);
+  }
+
+  // ---- Theano's operators and methods of the elementwise and reductions families (issue 4)
+
+  /** |x| (Theano's abs(x)). */
+  abs(): Variable {
+    return B.abs(this);
+  }
+  /** x // o, floor division (Theano's x // o, int_div). */
+  intDiv(o: TensorLike): Variable {
+    return E.intDiv(this, o);
+  }
+  /** x % o with the sign of o (Theano's x % o). */
+  mod(o: TensorLike): Variable {
+    return E.mod(this, o);
+  }
+  /** x & o on ints and bools (Theano's x & o). */
+  and(o: TensorLike): Variable {
+    return E.bitwiseAnd(this, o);
+  }
+  /** x | o on ints and bools (Theano's x | o). */
+  or(o: TensorLike): Variable {
+    return E.bitwiseOr(this, o);
+  }
+  /** x ^ o on ints and bools (Theano's x ^ o). */
+  xor(o: TensorLike): Variable {
+    return E.bitwiseXor(this, o);
+  }
+  /** ~x (Theano's ~x): bitwise on ints, logical on bools. */
+  invert(): Variable {
+    return E.invert(this);
+  }
+  neq(o: TensorLike): Variable {
+    return B.neq(this, o);
+  }
+  /** Round half to even unless `mode` says 'half_away_from_zero' (Theano's x.round(mode)). */
+  round(opts?: { mode?: 'half_to_even' | 'half_away_from_zero' }): Variable {
+    return E.round(this, opts);
+  }
+  trunc(): Variable {
+    return E.trunc(this);
+  }
+  /** clip(x, min, max) (Theano's x.clip(a_min, a_max)). */
+  clip(min: TensorLike, max: TensorLike): Variable {
+    return E.clip(this, min, max);
+  }
+  prod(opts?: ReduceOptions): Variable {
+    return B.prod(this, opts);
+  }
+  min(opts?: ReduceOptions): Variable {
+    return B.min(this, opts);
+  }
+  /** Variance, with NumPy's `ddof` (Theano's x.var()). */
+  var(opts?: R.VarianceOptions): Variable {
+    return R.var_(this, opts);
+  }
+  /** Standard deviation, with NumPy's `ddof` (Theano's x.std()). */
+  std(opts?: R.VarianceOptions): Variable {
+    return R.std(this, opts);
+  }
+  argmin(opts?: { axis?: number | null; keepdims?: boolean }): Variable {
+    return R.argmin(this, opts);
+  }
+  all(opts?: ReduceOptions): Variable {
+    return R.all(this, opts);
+  }
+  any(opts?: ReduceOptions): Variable {
+    return R.any(this, opts);
+  }
+  cumsum(opts?: { axis?: number | null }): Variable {
+    return R.cumsum(this, opts);
+  }
+  cumprod(opts?: { axis?: number | null }): Variable {
+    return R.cumprod(this, opts);
   }
 }
 

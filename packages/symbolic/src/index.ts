@@ -56,3 +56,29 @@ export {
   sameDim,
   type OpLabel,
 } from './op-spec';
+export * from './shape-fns';
+export * from './indexing-fns';
+export {
+  type IdxScalar,
+  type IdxInt,
+  type IdxSlice,
+  type IdxArray,
+  type BasicIdx,
+  type AdvancedIdx,
+  sliceIndices,
+  idxListLabel,
+} from './ops/indexing';
+export * from './linalg-fns';
+export * from './nnet-fns';
+export { LinAlgError, JacobianGraph, type QRMode } from './ops/linalg';
+export {
+  type BorderMode,
+  type Conv2dParams,
+  type Pool2dParams,
+  convGeometry,
+  convPadding,
+} from './ops/nnet';
+export * from './elemwise-fns';
+export * from './reduction-fns';
+export { ELEMWISE_SCALAR_OP_NAMES, type ElemwiseScalarOpName } from './elemwise-scalar-names';
+export type { DebugprintOptions } from './printing';

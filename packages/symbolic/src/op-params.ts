@@ -5,6 +5,7 @@ import type { ShapeOpParams } from './ops/shape';
 import type { IndexingOpParams } from './ops/indexing';
 import type { LinalgOpParams } from './ops/linalg';
 import type { NnetOpParams } from './ops/nnet';
+import { ELEMWISE_SCALAR_OP_NAMES } from './elemwise-scalar-names';
 
 /**
  * THE list of ops: every op name is a key of OpParams, whose parts are grouped by family
@@ -91,6 +92,7 @@ export const SCALAR_OP_NAMES = [
   'second',
   'identity',
   'cast',
+  ...ELEMWISE_SCALAR_OP_NAMES,
 ] as const;
 
 export type ScalarOpName = (typeof SCALAR_OP_NAMES)[number];

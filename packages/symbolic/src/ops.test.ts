@@ -149,7 +149,11 @@ describe('scalar op semantics (NumPy ufuncs)', () => {
     for (const [name, spec] of Object.entries(T.SCALAR_OPS)) {
       if (name === 'maximum' || name === 'minimum') continue; // Math.max differs in the sign of zero only
       const args = Array.from({ length: spec.nin }, (_, i) => `x${i}`);
-      const f = new Function(...args, `return ${spec.js(args)};`) as (...xs: number[]) => number;
+      const helpers = Object.entries(spec.helpers ?? {});
+      const f = new Function(
+        ...helpers.map(([k]) => k),
+        `return (${args.join(', ')}) => ${spec.js(args)};`,
+      )(...helpers.map(([, h]) => h)) as (...xs: number[]) => number;
       const pairs = specials.flatMap((x) => specials.map((y) => [x, y]));
       const tuples =
         spec.nin === 1

@@ -1,6 +1,7 @@
 import { type DType, promoteTypes } from '@theano-ts/tensor';
 import { upgradeToFloat } from './config';
 import type { ScalarOpName, PrimitiveScalarOp } from './op-params';
+import { ELEMWISE_SCALAR_OPS } from './elemwise-scalar-ops';
 
 /** What every primitive scalar op provides. */
 export interface ScalarOpSpec {
@@ -14,6 +15,12 @@ export interface ScalarOpSpec {
   js: (args: readonly string[]) => string;
   /** Infix symbol for pretty-printing, when the op is an operator. */
   infix?: string;
+  /**
+   * Functions that `js` calls by name (names start with `$`, e.g. `$erf`), for ops whose code is
+   * more than an expression; code generators must bind them (backend-cpu passes them to the
+   * generated loop; the gpu.js backend runs such ops on the CPU).
+   */
+  helpers?: Readonly<Record<string, (...xs: number[]) => number>>;
 }
 
 const upcast = (ins: readonly DType[]): DType => ins.reduce((a, b) => promoteTypes(a, b));
@@ -157,4 +164,5 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOpSpec } = {
     impl: (x) => x,
     js: ([a]) => a,
   },
+  ...ELEMWISE_SCALAR_OPS,
 };

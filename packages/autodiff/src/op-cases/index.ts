@@ -4,6 +4,7 @@ import { SHAPE_CASES } from './shape.cases';
 import { INDEXING_CASES } from './indexing.cases';
 import { LINALG_CASES } from './linalg.cases';
 import { NNET_CASES } from './nnet.cases';
+import { ELEMWISE_CASES } from './elemwise.cases';
 
 export type { FamilyCases, FixtureBuilder, VerifyCase, BuildErrorCase } from './types';
 
@@ -15,4 +16,5 @@ export const FAMILIES = [
   INDEXING_CASES,
   LINALG_CASES,
   NNET_CASES,
+  ELEMWISE_CASES,
 ];
