@@ -109,9 +109,48 @@ function innerLoop(op: ScalarOp, inDtypes: readonly DType[], outDtypes: readonly
     ...outs.map((e, k) => `  o${k}[q + j] = ${e};`),
     '}',
   ].join('\n');
-  fn = new Function(...args, body) as Loop;
+  // helper functions the templates call by name ($erf…) are bound through a factory's closure
+  const helpers = helpersOf(op);
+  fn = new Function(...helpers.keys(), `return function (${args.join(', ')}) {\n${body}\n};`)(
+    ...helpers.values(),
+  ) as Loop;
   cache.set(key, fn);
   return fn;
+}
+
+/** The helper functions (SCALAR_OPS' `helpers`) that the code of `op` calls, by name. */
+function helpersOf(op: ScalarOp): Map<string, (...xs: number[]) => number> {
+  const out = new Map<string, (...xs: number[]) => number>();
+  const names =
+    op.name === 'composite'
+      ? op.nodes.flatMap((n) => (n.op.name === 'constant' ? [] : [n.op.name]))
+      : [op.name];
+  for (const name of names)
+    for (const [k, f] of Object.entries(SCALAR_OPS[name].helpers ?? {})) out.set(k, f);
+  return out;
+}
+
+/**
+ * A fixed-arity caller of `loop` over contiguous inputs (generated once per node): spelling the
+ * arguments out avoids building an array and a spread call on every kernel call.
+ */
+function contiguousCaller(
+  loop: Loop,
+  nin: number,
+  nout: number,
+): (inputs: readonly NDArray[], outs: readonly TypedArray[], n: number) => void {
+  const args = [
+    ...Array.from(
+      { length: nin },
+      (_, i) => `i[${i}].data, i[${i}].offset, i[${i}].size === 1 ? 0 : 1`,
+    ),
+    ...Array.from({ length: nout }, (_, k) => `o[${k}]`),
+    '0',
+    'n',
+  ];
+  return new Function('loop', `return function (i, o, n) { loop(${args.join(', ')}); };`)(
+    loop,
+  ) as (inputs: readonly NDArray[], outs: readonly TypedArray[], n: number) => void;
 }
 
 /**
@@ -126,6 +165,7 @@ export function makeElemwiseKernel(
   const inDtypes = node.inputs.map((v) => v.dtype);
   const outDtypes = node.outputs.map((v) => v.dtype);
   const loop = innerLoop(op, inDtypes, outDtypes);
+  const callContig = contiguousCaller(loop, inDtypes.length, outDtypes.length);
   const declared = node.inputs.map((v) => v.type.shape);
   return (inputs) => {
     const shape = broadcastShapes(...inputs.map((a) => a.shape));
@@ -140,12 +180,10 @@ export function makeElemwiseKernel(
     );
     const n = shapeSize(shape);
     const outs: TypedArray[] = outDtypes.map((d) => new (typedArrayFor(d))(n));
-    const args: unknown[] = [];
     const ndim = shape.length;
     const contiguous = inputs.every((a) => a.isContiguous && a.size === n);
     if (contiguous || ndim === 0) {
-      for (const a of inputs) args.push(a.data, a.offset, a.size === 1 ? 0 : 1);
-      loop(...args, ...outs, 0, n);
+      callContig(inputs, outs, n);
     } else {
       // broadcast strides (0 where the input has length 1)
       const st = inputs.map((a) =>

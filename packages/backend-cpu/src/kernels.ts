@@ -7,6 +7,7 @@ import {
 } from '@theano-ts/tensor';
 import type { Apply, OpName } from '@theano-ts/symbolic';
 import { makeElemwiseKernel } from './elemwise-codegen';
+import { conv2dGradInputsKernel, conv2dGradWeightsKernel, conv2dKernel } from './conv-kernels';
 
 /** A compiled CPU kernel for one node. */
 export type Kernel = (inputs: readonly NDArray[]) => NDArray[];
@@ -38,6 +39,10 @@ export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDAr
     );
   const { d: ad, o: ao } = rowMajor(A);
   const { d: bd, o: bo } = rowMajor(B);
+  if (outDtype === 'float32' && ad instanceof Float32Array && bd instanceof Float32Array) {
+    const shape32 = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
+    return new NDArray(matmulF32(ad, ao, bd, bo, m, k, n), shape32, { dtype: 'float32' });
+  }
   const out = new (typedArrayFor(outDtype))(m * n);
   const acc = new Float64Array(n);
   const round = outDtype === 'float64' || outDtype === 'float32';
@@ -55,6 +60,67 @@ export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDAr
   }
   const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
   return new NDArray(out, shape, { dtype: outDtype });
+}
+
+/**
+ * float32 C = A · B, monomorphic on Float32Array, four rows of A per pass over B (a quarter of
+ * the memory traffic on B). Each output element still accumulates its k products in float64
+ * in ascending p order and is rounded once, so the result is bit-identical to the row-wise loop.
+ */
+function matmulF32(
+  ad: Float32Array,
+  ao: number,
+  bd: Float32Array,
+  bo: number,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
+  const out = new Float32Array(m * n);
+  const acc0 = new Float64Array(n);
+  const acc1 = new Float64Array(n);
+  const acc2 = new Float64Array(n);
+  const acc3 = new Float64Array(n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    acc0.fill(0);
+    acc1.fill(0);
+    acc2.fill(0);
+    acc3.fill(0);
+    const r0 = ao + i * k;
+    const r1 = r0 + k;
+    const r2 = r1 + k;
+    const r3 = r2 + k;
+    for (let p = 0; p < k; p++) {
+      const a0 = ad[r0 + p];
+      const a1 = ad[r1 + p];
+      const a2 = ad[r2 + p];
+      const a3 = ad[r3 + p];
+      const brow = bo + p * n;
+      for (let j = 0; j < n; j++) {
+        const bv = bd[brow + j];
+        acc0[j] += a0 * bv;
+        acc1[j] += a1 * bv;
+        acc2[j] += a2 * bv;
+        acc3[j] += a3 * bv;
+      }
+    }
+    out.set(acc0, i * n);
+    out.set(acc1, (i + 1) * n);
+    out.set(acc2, (i + 2) * n);
+    out.set(acc3, (i + 3) * n);
+  }
+  for (; i < m; i++) {
+    acc0.fill(0);
+    const r0 = ao + i * k;
+    for (let p = 0; p < k; p++) {
+      const a0 = ad[r0 + p];
+      const brow = bo + p * n;
+      for (let j = 0; j < n; j++) acc0[j] += a0 * bd[brow + j];
+    }
+    out.set(acc0, i * n);
+  }
+  return out;
 }
 
 /** Softmax / log-softmax over the last axis of a contiguous array, float64 accumulation. */
@@ -134,4 +200,33 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
       return [new NDArray(out, [n, k], { dtype })];
     };
   },
+  Gemm: (node) => {
+    // b*z + a*dot(x, y), in the product's buffer, rounded as the Dot and Elemwise nodes it replaces
+    const dtype = node.outputs[0].dtype;
+    const zDeclared = node.inputs[0].type.shape;
+    const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+    return ([z, a, x, y, b]) => {
+      const d = matmul(x, y, dtype);
+      const [m, n] = d.shape;
+      z.shape.forEach((len, i) => {
+        if (len !== d.shape[i] && !(len === 1 && zDeclared[i] === 1))
+          throw new RangeError(`Gemm: z has shape ${formatShape(z.shape)} but dot(x, y) has ${formatShape(d.shape)}`);
+      });
+      const av = a.item();
+      const bv = b.item();
+      const zs0 = z.shape[0] === 1 ? 0 : z.strides[0];
+      const zs1 = z.shape[1] === 1 ? 0 : z.strides[1];
+      const out = d.data;
+      const zd = z.data;
+      for (let i = 0; i < m; i++) {
+        let p = z.offset + i * zs0;
+        for (let j = 0, o = i * n; j < n; j++, o++, p += zs1) out[o] = r(r(bv * zd[p]) + r(av * out[o]));
+      }
+      return [d];
+    };
+  },
+  // conv2d family (im2col; see conv-kernels.ts)
+  Conv2d: conv2dKernel,
+  Conv2dGradWeights: conv2dGradWeightsKernel,
+  Conv2dGradInputs: conv2dGradInputsKernel,
 };

@@ -7,6 +7,17 @@ import { pp } from '@theano-ts/symbolic';
 import { registerBackend, debugprint } from '@theano-ts/compile';
 import { createGpujsBackend } from '@theano-ts/backend-gpujs';
 import { grad, verifyGrad, GradientError, DisconnectedInputError } from '@theano-ts/autodiff';
+import {
+  jacobian,
+  hessian,
+  Lop,
+  Rop,
+  zeroGrad,
+  disconnectedGrad,
+  gradClip,
+  gradScale,
+  DisconnectedType,
+} from '@theano-ts/autodiff';
 
 registerBackend('gpujs', () => createGpujsBackend());
 
@@ -38,7 +49,21 @@ export type { TheanoFunction, FunctionOptions } from '@theano-ts/compile';
 export { grad } from '@theano-ts/autodiff';
 
 /** Theano's theano.gradient module. */
-export const gradient = { grad, verifyGrad, GradientError, DisconnectedInputError } as const;
+export const gradient = {
+  grad,
+  verifyGrad,
+  GradientError,
+  DisconnectedInputError,
+  jacobian,
+  hessian,
+  Lop,
+  Rop,
+  zeroGrad,
+  disconnectedGrad,
+  gradClip,
+  gradScale,
+  DisconnectedType,
+} as const;
 
 /** Theano's theano.printing module. */
 export const printing = { debugprint, pp } as const;
