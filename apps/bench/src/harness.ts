@@ -85,7 +85,14 @@ export async function runGroups(
     for (const w of g.workloads) {
       for (const [impl, run] of Object.entries(w.impls)) {
         log(`  ${g.id} / ${w.id} / ${impl} …`);
-        const fig = await run();
+        let fig: Figure;
+        try {
+          fig = await run();
+        } catch (e) {
+          // one failing implementation must not lose the others' figures
+          log(`    FAILED: ${(e as Error).stack ?? String(e)}`);
+          continue;
+        }
         results.push({
           group: g.id,
           workload: w.id,
@@ -118,10 +125,14 @@ export async function runGroups(
 /** The results as a text table: one row per workload, measured figures then references, ratio to the first reference. */
 export function table(results: readonly Result[]): string {
   const workloads = [...new Set(results.map((r) => `${r.group}/${r.workload}`))];
-  const rows: string[][] = [['workload', 'implementation', 'value', 'target', 'vs reference']];
+  const rows: string[][] = [
+    ['workload', 'implementation', 'median', 'min', 'target', 'vs reference', 'theano-ts ÷ best peer'],
+  ];
   for (const key of workloads) {
     const rs = results.filter((r) => `${r.group}/${r.workload}` === key);
     const ref = rs.find((r) => !r.measured);
+    const peers = rs.filter((r) => r.measured && r.impl !== 'theano-ts');
+    const best = peers.length ? peers.reduce((a, b) => (b.value < a.value ? b : a)) : undefined;
     for (const r of rs) {
       const ratio =
         r.measured && ref ? `${(ref.value / r.value).toFixed(1)}× faster than ${ref.impl}` : '';
@@ -133,8 +144,12 @@ export function table(results: readonly Result[]): string {
         r === rs[0] ? r.title : '',
         r.measured ? r.impl : `${r.impl} (quoted)`,
         fmt(r.value, r.unit),
+        r.samples?.length ? fmt(Math.min(...r.samples), r.unit) : '',
         target,
         ratio,
+        r.measured && r.impl === 'theano-ts' && best
+          ? `${(r.value / best.value).toFixed(2)} (best: ${best.impl})`
+          : '',
       ]);
     }
   }
@@ -148,4 +163,24 @@ export function table(results: readonly Result[]): string {
       return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
     .join('\n');
+}
+
+/** Checksum agreement per workload: each implementation's `details.checksum` vs theano-ts's (relative difference; tolerance 1e-3 unless theano-ts's details give a `checksum tolerance`). */
+export function checksums(results: readonly Result[], tol = 1e-3): string[] {
+  const out: string[] = [];
+  const workloads = [...new Set(results.map((r) => `${r.group}/${r.workload}`))];
+  for (const key of workloads) {
+    const rs = results.filter((r) => `${r.group}/${r.workload}` === key && typeof r.details?.checksum === 'number');
+    const base = rs.find((r) => r.impl === 'theano-ts');
+    if (!base || rs.length < 2) continue;
+    const b = base.details!.checksum as number;
+    const t = (base.details!['checksum tolerance'] as number | undefined) ?? tol;
+    const parts = rs.map((r) => {
+      const c = r.details!.checksum as number;
+      const rel = Math.abs(c - b) / Math.max(Math.abs(b), 1e-30);
+      return `${r.impl} ${+c.toPrecision(7)}${r === base ? '' : rel <= t ? ' ok' : ` MISMATCH (rel ${rel.toExponential(1)})`}`;
+    });
+    out.push(`  ${key}: ${parts.join('; ')}`);
+  }
+  return out;
 }

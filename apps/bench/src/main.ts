@@ -1,25 +1,31 @@
 /**
  * theano-ts benchmarks: `pnpm bench` at the repository root. Prints a table next to Theano
  * 1.0.5's figures and writes the results as JSON (default apps/bench/bench-results.json).
- *   pnpm bench [-- --only compile,call,training-loop] [-- --out file.json]
+ *   pnpm bench [-- --only compile,call,training-loop,peers] [-- --out file.json]
+ * The peers group runs issue #10's workloads on theano-ts and on TF.js (cpu, wasm) and jax-js
+ * (wasm) in the same process; the table gives theano-ts ÷ the best peer.
  * No assertions: targets are reported as met or MISSED.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type WorkloadGroup, runGroups, table } from './harness';
+import { type WorkloadGroup, checksums, runGroups, table } from './harness';
 import { compileGroup } from './groups/compile-mlp';
 import { callOverheadGroup } from './groups/call-overhead';
 import { linearRegressionGroup } from './groups/linear-regression';
+import { peersGroup } from './groups/peers';
 
 /** Every group, in the order they run (compile first: its "first compile" is the process's first). */
 export const GROUPS: readonly WorkloadGroup[] = [
   compileGroup,
   callOverheadGroup,
   linearRegressionGroup,
+  peersGroup,
 ];
 
 const { values } = parseArgs({
+  // `pnpm bench -- --only call` passes the `--` through: drop it so the options still parse
+  args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
   options: {
     only: { type: 'string' },
     out: { type: 'string', default: new URL('../bench-results.json', import.meta.url).pathname },
@@ -41,7 +47,10 @@ const groups = only ? GROUPS.filter((g) => only.includes(g.id)) : GROUPS;
 console.error(`theano-ts bench on ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
 const results = await runGroups(groups, (s) => console.error(s));
 console.log(table(results));
-for (const r of results.filter((r) => r.details))
+const sums = checksums(results);
+if (sums.length) console.log(`\nchecksums:\n${sums.join('\n')}`);
+const routine = new Set(['checksum', 'min (ms)', 'checksum tolerance']);
+for (const r of results.filter((r) => Object.keys(r.details ?? {}).some((k) => !routine.has(k))))
   console.log(
     `\n${r.title} — ${r.impl}:\n` +
       Object.entries(r.details!)
