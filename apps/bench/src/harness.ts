@@ -126,7 +126,15 @@ export async function runGroups(
 export function table(results: readonly Result[]): string {
   const workloads = [...new Set(results.map((r) => `${r.group}/${r.workload}`))];
   const rows: string[][] = [
-    ['workload', 'implementation', 'median', 'min', 'target', 'vs reference', 'theano-ts ÷ best peer'],
+    [
+      'workload',
+      'implementation',
+      'median',
+      'min',
+      'target',
+      'vs reference',
+      'theano-ts ÷ best peer',
+    ],
   ];
   for (const key of workloads) {
     const rs = results.filter((r) => `${r.group}/${r.workload}` === key);
@@ -170,7 +178,9 @@ export function checksums(results: readonly Result[], tol = 1e-3): string[] {
   const out: string[] = [];
   const workloads = [...new Set(results.map((r) => `${r.group}/${r.workload}`))];
   for (const key of workloads) {
-    const rs = results.filter((r) => `${r.group}/${r.workload}` === key && typeof r.details?.checksum === 'number');
+    const rs = results.filter(
+      (r) => `${r.group}/${r.workload}` === key && typeof r.details?.checksum === 'number',
+    );
     const base = rs.find((r) => r.impl === 'theano-ts');
     if (!base || rs.length < 2) continue;
     const b = base.details!.checksum as number;

@@ -148,9 +148,11 @@ function contiguousCaller(
     '0',
     'n',
   ];
-  return new Function('loop', `return function (i, o, n) { loop(${args.join(', ')}); };`)(
-    loop,
-  ) as (inputs: readonly NDArray[], outs: readonly TypedArray[], n: number) => void;
+  return new Function('loop', `return function (i, o, n) { loop(${args.join(', ')}); };`)(loop) as (
+    inputs: readonly NDArray[],
+    outs: readonly TypedArray[],
+    n: number,
+  ) => void;
 }
 
 /**

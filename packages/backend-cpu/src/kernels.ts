@@ -210,7 +210,9 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
       const [m, n] = d.shape;
       z.shape.forEach((len, i) => {
         if (len !== d.shape[i] && !(len === 1 && zDeclared[i] === 1))
-          throw new RangeError(`Gemm: z has shape ${formatShape(z.shape)} but dot(x, y) has ${formatShape(d.shape)}`);
+          throw new RangeError(
+            `Gemm: z has shape ${formatShape(z.shape)} but dot(x, y) has ${formatShape(d.shape)}`,
+          );
       });
       const av = a.item();
       const bv = b.item();
@@ -220,7 +222,8 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
       const zd = z.data;
       for (let i = 0; i < m; i++) {
         let p = z.offset + i * zs0;
-        for (let j = 0, o = i * n; j < n; j++, o++, p += zs1) out[o] = r(r(bv * zd[p]) + r(av * out[o]));
+        for (let j = 0, o = i * n; j < n; j++, o++, p += zs1)
+          out[o] = r(r(bv * zd[p]) + r(av * out[o]));
       }
       return [d];
     };

@@ -38,13 +38,16 @@ describe('float32 matmul fast path (four rows per pass)', () => {
     [17, 31, 19],
     [33, 64, 9],
   ];
-  it.each(shapes)('is bit-identical to the row-wise float64 reference for %i×%i · %i×…', (m, k, n) => {
-    const a = rand([m, k], m * 101 + k);
-    const b = rand([k, n], k * 7 + n);
-    const c = matmul(a, b, 'float32');
-    expect(c.shape).toEqual([m, n]);
-    expect(Array.from(c.data)).toEqual(Array.from(reference(a, b)));
-  });
+  it.each(shapes)(
+    'is bit-identical to the row-wise float64 reference for %i×%i · %i×…',
+    (m, k, n) => {
+      const a = rand([m, k], m * 101 + k);
+      const b = rand([k, n], k * 7 + n);
+      const c = matmul(a, b, 'float32');
+      expect(c.shape).toEqual([m, n]);
+      expect(Array.from(c.data)).toEqual(Array.from(reference(a, b)));
+    },
+  );
 
   it('handles non-contiguous (transposed) views', () => {
     const a = rand([11, 6], 3).T; // 6×11 view

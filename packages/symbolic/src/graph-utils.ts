@@ -5,7 +5,10 @@ import { TensorType } from './type';
  * Apply nodes needed to compute `outputs`, in topological order (inputs before users),
  * stopping at `stopAt` variables (treated as inputs).
  */
-export function toposort(outputs: readonly Variable[], stopAt: Pick<ReadonlySet<Variable>, 'has'> = new Set()): Apply[] {
+export function toposort(
+  outputs: readonly Variable[],
+  stopAt: Pick<ReadonlySet<Variable>, 'has'> = new Set(),
+): Apply[] {
   const order: Apply[] = [];
   const seen = new Set<Apply>();
   // iterative DFS (graphs can be deep)
@@ -33,10 +36,14 @@ export function toposort(outputs: readonly Variable[], stopAt: Pick<ReadonlySet<
 }
 
 /** Variables without owner (inputs, constants, shared) that `outputs` depend on. */
-export function graphInputs(outputs: readonly Variable[], stopAt: ReadonlySet<Variable> = new Set()): Variable[] {
+export function graphInputs(
+  outputs: readonly Variable[],
+  stopAt: ReadonlySet<Variable> = new Set(),
+): Variable[] {
   const res = new Set<Variable>();
   for (const o of outputs) if (!o.owner || stopAt.has(o)) res.add(o);
-  for (const node of toposort(outputs, stopAt)) for (const i of node.inputs) if (!i.owner || stopAt.has(i)) res.add(i);
+  for (const node of toposort(outputs, stopAt))
+    for (const i of node.inputs) if (!i.owner || stopAt.has(i)) res.add(i);
   return [...res];
 }
 
@@ -53,7 +60,12 @@ export function cloneGraph(
   const order = toposort(outputs, new Set(replace.keys()));
   for (const node of order) {
     const inputs = node.inputs.map((i) => memo.get(i) ?? i);
-    const clone = new Apply(node.op, inputs, node.outputs.map((o) => o.type), node.trace);
+    const clone = new Apply(
+      node.op,
+      inputs,
+      node.outputs.map((o) => o.type),
+      node.trace,
+    );
     node.outputs.forEach((o, k) => {
       clone.outputs[k].name = o.name;
       memo.set(o, clone.outputs[k]);
@@ -103,7 +115,9 @@ export class FunctionGraph {
   /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
   private importFrom(vars: readonly Variable[]): void {
     // stop at variables the graph already computes: the cost is the new nodes, not the ancestors
-    const known = { has: (v: Variable) => this.inputSet.has(v) || (v.owner !== null && this.nodes.has(v.owner)) };
+    const known = {
+      has: (v: Variable) => this.inputSet.has(v) || (v.owner !== null && this.nodes.has(v.owner)),
+    };
     for (const node of toposort(vars, known)) {
       if (this.nodes.has(node)) continue;
       this.nodes.add(node);
@@ -117,7 +131,12 @@ export class FunctionGraph {
     const stack = [v];
     while (stack.length) {
       const node = stack.pop()!.owner;
-      if (!node || !this.nodes.has(node) || node.outputs.some((o) => (this.clientMap.get(o)?.length ?? 0) > 0)) continue;
+      if (
+        !node ||
+        !this.nodes.has(node) ||
+        node.outputs.some((o) => (this.clientMap.get(o)?.length ?? 0) > 0)
+      )
+        continue;
       this.nodes.delete(node);
       node.outputs.forEach((o) => this.clientMap.delete(o));
       const entries = this.nodeEntries.get(node) ?? [];
@@ -204,4 +223,5 @@ export class FunctionGraph {
 export type Client = [Apply, number] | ['output', number];
 
 /** A fresh variable of the same type (for graph inputs). */
-export const cloneVariable = (v: Variable): Variable => new Variable(new TensorType(v.type.dtype, v.type.shape), v.name);
+export const cloneVariable = (v: Variable): Variable =>
+  new Variable(new TensorType(v.type.dtype, v.type.shape), v.name);

@@ -71,10 +71,7 @@ async function jaxWasm(): Promise<void> {
 }
 
 /** The same workload on TF.js with the cpu and the wasm backend. */
-function tfImpls(
-  make: () => () => number,
-  runs = RUNS,
-): Record<string, () => Promise<Figure>> {
+function tfImpls(make: () => () => number, runs = RUNS): Record<string, () => Promise<Figure>> {
   const one = (b: 'cpu' | 'wasm', r: number) => async () => {
     await tfBackend(b);
     const run = make();
@@ -143,8 +140,7 @@ const sigmoidChain: Workload = {
       const x = tf.tensor1d(xs);
       const w = tf.scalar(W);
       const b = tf.scalar(B);
-      return () =>
-        tf.tidy(() => sumSq(tf.sigmoid(x.mul(w).add(b)).mul(2).sub(1).dataSync()));
+      return () => tf.tidy(() => sumSq(tf.sigmoid(x.mul(w).add(b)).mul(2).sub(1).dataSync()));
     }),
     'jax-js (wasm, jit)': async () => {
       await jaxWasm();
@@ -316,7 +312,8 @@ const K = 5;
 const convX = uniform(CN * CH * CH, 7); // NCHW with C = 1 is also NHWC
 const convW = uniform(CO * K * K, 8, -0.2, 0.2); // OIHW with I = 1
 const convWHWIO = new Float32Array(K * K * CO);
-for (let o = 0; o < CO; o++) for (let k = 0; k < K * K; k++) convWHWIO[k * CO + o] = convW[o * K * K + k];
+for (let o = 0; o < CO; o++)
+  for (let k = 0; k < K * K; k++) convWHWIO[k * CO + o] = convW[o * K * K + k];
 
 const conv2d: Workload = {
   id: 'conv2d-32x28x28x1-16x5x5',
