@@ -73,5 +73,5 @@ export const constantFolding: NodeRewriter = nodeRewriter(
       (o, i): Variable => new Constant(foldedType(node.outputs[i].type, o), o.copy()),
     );
   },
-  { tags: ['constant_folding'] },
+  { depth: 1, tags: ['constant_folding'] },
 );

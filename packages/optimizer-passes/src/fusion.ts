@@ -40,10 +40,10 @@ function isFusible(node: Apply | null | undefined): node is Apply<'Elemwise'> {
  * so that dropping it as an input cannot change the output's shape.
  */
 function inlinableConstant(v: Variable): { value: number; dtype: DType } | undefined {
-  if (!v.type.shape.every((d) => d === 1)) return undefined;
   let c = v;
   while (isOp(c.owner, 'DimShuffle')) c = c.owner.inputs[0];
   if (!(c instanceof Constant) || c.data.size !== 1) return undefined;
+  for (const d of v.type.shape) if (d !== 1) return undefined;
   return { value: c.data.toFlat()[0], dtype: c.dtype };
 }
 
@@ -54,9 +54,6 @@ function clusterLeaves(members: readonly Apply[]): Variable[] {
   for (const m of members) for (const v of m.inputs) if (!computed.has(v)) leaves.add(v);
   return [...leaves];
 }
-
-const realInputCount = (members: readonly Apply[]): number =>
-  clusterLeaves(members).filter((v) => !inlinableConstant(v)).length;
 
 /**
  * The Composite computing `root` from the cluster `members` (in topological order), and the
@@ -104,68 +101,99 @@ export function buildComposite(
 }
 
 /**
- * Size of the root's scalar expression written out as a tree (shared subexpressions counted
- * each time they are used). Printing a Composite (its label, computed by symbolic at every
- * type inference) has this size, so it is bounded: chains of diamonds would otherwise make it
- * exponential.
+ * Size of a member's own scalar expression written out as a tree, its inputs counted 1 each
+ * (a primitive op: 1 + its inputs; a Composite from an earlier fusion: its expanded size).
  */
-function expandedSize(members: readonly Apply<'Elemwise'>[], root: Apply<'Elemwise'>): number {
-  const size = new Map<Variable, number>();
-  const of = (v: Variable) => size.get(v) ?? 1;
-  for (const m of members) {
-    const ins = m.inputs.map(of);
-    const s = m.op.params.scalarOp;
-    let total: number;
-    if (s.name !== 'composite') total = 1 + ins.reduce((a, b) => a + b, 0);
-    else {
-      const vals = [...ins];
-      for (const n of s.nodes)
-        vals.push(n.op.name === 'constant' ? 1 : 1 + n.args.reduce((a, i) => a + vals[i], 0));
-      total = vals[s.outputs[0]];
-    }
-    size.set(m.outputs[0], Math.min(total, Number.MAX_SAFE_INTEGER));
-  }
-  return of(root.outputs[0]);
+function ownExpandedSize(m: Apply<'Elemwise'>): number {
+  const s = m.op.params.scalarOp;
+  if (s.name !== 'composite') return 1 + m.inputs.length;
+  const vals: number[] = Array.from({ length: s.nin }, () => 1);
+  for (const n of s.nodes)
+    vals.push(
+      n.op.name === 'constant'
+        ? 1
+        : Math.min(1 + n.args.reduce((a, i) => a + vals[i], 0), Number.MAX_SAFE_INTEGER),
+    );
+  return vals[s.outputs[0]];
 }
 
 /**
  * Grow the cluster rooted at `root` backwards: an input's producer joins when it is a fusible
  * Elemwise whose output is used only by members (not by other nodes, not as a graph output),
- * and the fused node stays within `maxInputs` inputs and `maxSize` (see expandedSize).
+ * and the fused node stays within `maxInputs` inputs and `maxSize`, the size of the root's
+ * scalar expression written out as a tree (shared subexpressions counted each time they are
+ * used: printing a Composite, which symbolic does for labels, has this size, and chains of
+ * diamonds would make it exponential).
+ *
+ * Linear in the cluster's size and edges: a joining node's inputs are never members (a
+ * member's output is used only by members, and the joining node was not one), so the tree
+ * size grows by paths(o) × (own size(o) − 1), where paths(o), the number of paths from o to
+ * the root, is fixed once o's clients are all members; the leaves change by o's output and
+ * inputs only.
+ *
  * Elemwise inputs all have the output's rank, so every member and every composite input has
  * the same rank; a member whose output is broadcast by a later member is computed over the
  * broadcast shape, which is still elementwise-correct.
+ * @returns the members in topological order.
  */
 function growCluster(
   fgraph: FunctionGraph,
   root: Apply<'Elemwise'>,
   taken: ReadonlySet<Apply>,
   position: ReadonlyMap<Apply, number>,
+  graphInputs: ReadonlySet<Variable>,
   limits: { maxInputs: number; maxSize: number },
 ): Apply<'Elemwise'>[] {
-  const graphInputs = new Set(fgraph.inputs);
+  const sat = (x: number) => Math.min(x, Number.MAX_SAFE_INTEGER);
   const members = new Set<Apply<'Elemwise'>>([root]);
-  const sorted = () => [...members].sort((a, b) => position.get(a)! - position.get(b)!);
-  const usedOnlyByMembers = (v: Variable) =>
-    fgraph.clients(v).every((c) => c[0] !== 'output' && members.has(c[0] as Apply<'Elemwise'>));
-  for (let grew = true; grew;) {
-    grew = false;
-    // a Set's iteration also visits the members added during it
-    for (const m of members)
-      for (const v of m.inputs) {
-        const o = v.owner;
-        if (!isFusible(o) || members.has(o) || taken.has(o) || !position.has(o)) continue;
-        if (graphInputs.has(v) || !fgraph.applyNodes.has(o) || !usedOnlyByMembers(v)) continue;
-        members.add(o);
-        const list = sorted();
-        if (realInputCount(list) > limits.maxInputs || expandedSize(list, root) > limits.maxSize) {
-          members.delete(o);
-          continue;
-        }
-        grew = true;
+  const paths = new Map<Apply, number>([[root, 1]]);
+  /** Leaf variable → number of member input slots using it. */
+  const leafUses = new Map<Variable, number>();
+  let realInputs = 0;
+  const addLeafUse = (v: Variable) => {
+    const k = leafUses.get(v) ?? 0;
+    if (k === 0 && !inlinableConstant(v)) realInputs++;
+    leafUses.set(v, k + 1);
+  };
+  for (const v of root.inputs) addLeafUse(v);
+  let size = ownExpandedSize(root);
+  const queue: Variable[] = [...root.inputs];
+  while (queue.length) {
+    const v = queue.pop()!;
+    const o = v.owner;
+    if (!isFusible(o) || members.has(o) || taken.has(o) || !position.has(o)) continue;
+    if (graphInputs.has(v) || !fgraph.applyNodes.has(o)) continue;
+    // used only by members, and by how many paths to the root
+    const clients = fgraph.clients(v);
+    let p = 0;
+    let onlyMembers = clients.length > 0;
+    for (const c of clients) {
+      if (c[0] === 'output' || !members.has(c[0] as Apply<'Elemwise'>)) {
+        onlyMembers = false;
+        break;
       }
+      p = sat(p + paths.get(c[0])!);
+    }
+    if (!onlyMembers) continue; // retried when another of its clients joins
+    const newSize = sat(size + sat(p * (ownExpandedSize(o) - 1)));
+    // v stops being a leaf (all its uses are members'); o's inputs become leaves
+    let newReal = realInputs - (inlinableConstant(v) ? 0 : 1);
+    const fresh = new Set<Variable>();
+    for (const u of o.inputs)
+      if (!leafUses.get(u) && !fresh.has(u)) {
+        fresh.add(u);
+        if (!inlinableConstant(u)) newReal++;
+      }
+    if (newSize > limits.maxSize || newReal > limits.maxInputs) continue;
+    members.add(o);
+    paths.set(o, p);
+    size = newSize;
+    leafUses.delete(v);
+    realInputs -= inlinableConstant(v) ? 0 : 1;
+    for (const u of o.inputs) addLeafUse(u);
+    queue.push(...o.inputs);
   }
-  return sorted();
+  return [...members].sort((a, b) => position.get(a)! - position.get(b)!);
 }
 
 /**
@@ -184,12 +212,13 @@ export function makeFusionRewriter(
     (fgraph, run) => {
       const order = fgraph.toposort();
       const position = new Map(order.map((n, i) => [n, i]));
+      const graphInputs = new Set(fgraph.inputs);
       const taken = new Set<Apply>();
       let changes = 0;
       for (let k = order.length - 1; k >= 0; k--) {
         const root = order[k];
         if (taken.has(root) || !fgraph.applyNodes.has(root) || !isFusible(root)) continue;
-        const members = growCluster(fgraph, root, taken, position, limits);
+        const members = growCluster(fgraph, root, taken, position, graphInputs, limits);
         members.forEach((m) => taken.add(m));
         if (members.length < 2) continue;
         const { scalarOp, inputs } = buildComposite(members, root);

@@ -30,6 +30,8 @@ export {
   nodeRewriter,
   graphRewriter,
   RewriteRun,
+  withoutStackCapture,
+  DIRTY_DEPTH,
   canReplace,
   matchType,
   describeNode,
@@ -51,10 +53,64 @@ export {
   type WalkOrder,
   type EquilibriumOptions,
 } from './walkers';
-export { isOp, isElemwise, elemwiseName, getScalarConstantValue, isConstantValue } from './match';
+export {
+  isOp,
+  isElemwise,
+  elemwiseName,
+  getScalarConstantValue,
+  isConstantValue,
+  fillLike,
+  scalarConstant,
+  isScalarLike,
+  toScalar,
+  dimshuffleOf,
+  negated,
+  hasSingleClient,
+} from './match';
 export { mergeRewriter, makeMergeRewriter, MERGE_CONSTANT_LIMIT } from './merge';
 export { constantFolding, CONSTANT_FOLDING_LIMIT } from './constant-folding';
-export { localMulOne, localAddRemoveZeros, localNegNeg, localPowSpecialize } from './math-rewrites';
+export {
+  localMulOne,
+  localAddRemoveZeros,
+  localNegNeg,
+  localPowSpecialize,
+  localMulToSqr,
+} from './math-rewrites';
+export {
+  localSubSelf,
+  localAddSubCancel,
+  localMulDivCancel,
+  localDivSelf,
+  localMulZero,
+  localMulSwitchSink,
+  localDivSwitchSink,
+  localUselessSwitch,
+  localUselessCast,
+  localCastCast,
+  localUselessDimshuffle,
+  localDimshuffleMerge,
+  localDimshuffleLift,
+  localUselessReshape,
+  localReshapeChain,
+  localSumMulByScalar,
+  localReduceChain,
+  localReduceBroadcastable,
+} from './canonicalize-rewrites';
+export {
+  STABILIZE_REWRITES,
+  localLog1p,
+  localExpm1,
+  log1pexpToSoftplus,
+  local1msigmoid,
+  localExpOver1PlusExp,
+  localInv1PlusExp,
+  localLogExp,
+  localExpLogNanSwitch,
+  localSqrtSqr,
+  localSoftmax,
+  localLogSumExp,
+} from './stabilize-rewrites';
+export { localDotToGemm } from './blas-rewrites';
 export {
   localLogSoftmax,
   localLogSoftmaxGrad,

@@ -143,3 +143,46 @@ describe('local_pow_specialize', () => {
     );
   });
 });
+
+describe('local_pow_specialize: x ** 0', () => {
+  test('structure: x ** 0 → ones of the result’s shape and dtype', () => {
+    const x = T.dmatrix('x');
+    const out = T.pow(x, 0);
+    const fg = optimized([x], [out], only('local_pow_specialize'));
+    expect(equalComputations(fg.outputs[0], T.second(x, T.constant(1, undefined, 'float64')))).toBe(
+      true,
+    );
+    expect(fg.outputs[0].type.equals(out.type)).toBe(true);
+  });
+
+  test('value: same with the rewrite on and off (NaN ** 0 and inf ** 0 are 1)', () => {
+    const x = T.dvector('x');
+    const b = T.bvector('b');
+    expectSameValue(
+      [x, b],
+      [T.pow(x, 0), T.pow(b, 0), T.pow(x, T.constant(new NDArray(new Float64Array(4), [4])))],
+      [new NDArray(Float64Array.of(NaN, Infinity, -0, 1e300), [4]), [-128, 0, 127, 1]],
+      { rewrite: 'local_pow_specialize', rtol: 0, atol: 0 },
+    );
+  });
+});
+
+describe('local_mul_to_sqr', () => {
+  test('structure: x · x → sqr(x); x · y is kept', () => {
+    const [x, y] = T.dmatrices('x', 'y');
+    const fg = optimized([x, y], [T.mul(x, x), T.mul(x, y)], only('local_mul_to_sqr'));
+    expect(equalComputations(fg.outputs[0], T.sqr(x))).toBe(true);
+    expect(T.opLabel(fg.outputs[1].owner!.op)).toBe('Elemwise{mul}');
+  });
+
+  test('value: same with the rewrite on and off (overflow, int8 wrap-around)', () => {
+    const x = T.dvector('x');
+    const b = T.bvector('b');
+    expectSameValue(
+      [x, b],
+      [T.mul(x, x), T.mul(b, b)],
+      [new NDArray(Float64Array.of(1e200, -1e-200, 3, NaN), [4]), [-128, 12, 127, 0]],
+      { rewrite: 'local_mul_to_sqr', rtol: 0, atol: 0 },
+    );
+  });
+});

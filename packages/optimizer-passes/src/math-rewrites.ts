@@ -4,7 +4,13 @@
  */
 import { type Variable, cast, reciprocal, sqr, sqrt } from '@theano-ts/symbolic';
 import { isFloat } from '@theano-ts/tensor';
-import { getScalarConstantValue, isConstantValue, isElemwise } from './match';
+import {
+  fillLike,
+  getScalarConstantValue,
+  isConstantValue,
+  isElemwise,
+  scalarConstant,
+} from './match';
 import { type NodeRewriter, matchType, nodeRewriter } from './rewriter';
 
 /** The replacement `by` for the node's single output, typed like it, or null. */
@@ -30,6 +36,7 @@ export const localMulOne: NodeRewriter = nodeRewriter(
     }
     return isConstantValue(a, 1) ? single(b, out) : null;
   },
+  { depth: 3 },
 );
 
 /**
@@ -48,6 +55,7 @@ export const localAddRemoveZeros: NodeRewriter = nodeRewriter(
     }
     return isElemwise(node, 'add') && isConstantValue(a, 0) ? single(b, out) : null;
   },
+  { depth: 3 },
 );
 
 /** neg(neg(x)) → x (PyTensor's `local_neg_neg`). */
@@ -58,11 +66,13 @@ export const localNegNeg: NodeRewriter = nodeRewriter(
     const inner = node.inputs[0].owner;
     return isElemwise(inner, 'neg') ? single(inner.inputs[0], node.outputs[0]) : null;
   },
+  { depth: 2 },
 );
 
 /**
- * x ** 2 → sqr(x), x ** 1 → x, and for float results x ** 0.5 → sqrt(x), x ** -1 →
- * reciprocal(x) (Theano's `local_pow_specialize`). x is cast to the result's dtype first, so
+ * x ** 2 → sqr(x), x ** 1 → x, x ** 0 → 1 (filled to the result's shape; NaN ** 0 is 1 too),
+ * and for float results x ** 0.5 → sqrt(x), x ** -1 → reciprocal(x) (Theano's
+ * `local_pow_specialize`). x is cast to the result's dtype first, so
  * an int8 x raised to a float32 2.0 squares in float32, as pow did.
  */
 export const localPowSpecialize: NodeRewriter = nodeRewriter(
@@ -75,10 +85,23 @@ export const localPowSpecialize: NodeRewriter = nodeRewriter(
     if (c === undefined) return null;
     const xc = () => (x.dtype === out.dtype ? x : cast(x, out.dtype));
     const float = isFloat(out.dtype);
+    if (c === 0) return single(fillLike(scalarConstant(1, out.dtype), out, [x, e]), out);
     if (c === 2) return single(sqr(xc()), out);
     if (c === 1) return single(xc(), out);
     if (c === 0.5 && float) return single(sqrt(xc()), out);
     if (c === -1 && float) return single(reciprocal(xc()), out);
     return null;
   },
+  { depth: 3 },
+);
+
+/** x · x → sqr(x) (Theano's `local_mul_to_sqr`): one multiplication of one input. */
+export const localMulToSqr: NodeRewriter = nodeRewriter(
+  'local_mul_to_sqr',
+  ['Elemwise:mul'],
+  (_fg, node) => {
+    const [a, b] = node.inputs;
+    return a === b ? single(sqr(a), node.outputs[0]) : null;
+  },
+  { depth: 1 },
 );

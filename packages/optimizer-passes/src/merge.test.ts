@@ -69,3 +69,35 @@ describe('merge', () => {
     );
   });
 });
+
+describe('merge: cost', () => {
+  test('merging cascades downstream whatever order the nodes were added in (a worklist, no toposort)', () => {
+    const x = T.dvector('x');
+    // two identical deep chains; after rewriting, the graph's node set is not in topological order
+    let a: T.Variable = x;
+    let b: T.Variable = x;
+    for (let i = 0; i < 200; i++) {
+      a = T.tanh(T.add(a, 1));
+      b = T.tanh(T.add(b, 1));
+    }
+    const fg = makeFg([x], [a, T.exp(b)]);
+    const report = optimizeGraph(fg, merge);
+    // one chain (tanh, add, and one DimShuffle of the merged constant 1) and the exp
+    expect(fg.applyNodes.size).toBe(1 + 200 + 200 + 1);
+    expect(report.applied.merge).toBe(399 + 399 + 400); // constants, DimShuffles, one chain
+  });
+
+  test('large constants are compared once per run (keys cached), and not beyond the limit', () => {
+    const x = T.dvector('x');
+    const big = () =>
+      T.constant(
+        new NDArray(
+          Float64Array.from({ length: 5000 }, (_, i) => i),
+          [5000],
+        ),
+      );
+    const fg = makeFg([x], [T.add(x, big()), T.add(x, big())]);
+    optimizeGraph(fg, merge);
+    expect(countOps(fg, 'Elemwise{add}')).toBe(1);
+  });
+});

@@ -7,54 +7,161 @@ import { type GraphRewriter, graphRewriter, type RewriteRun } from './rewriter';
 /** Constants with more elements than this are never compared (and so never merged). */
 export const MERGE_CONSTANT_LIMIT = 10_000;
 
+const constantKeys = new WeakMap<Constant, string | null>();
+
 /** Identity of a constant's type and value; undefined when too large to compare. */
 function constantKey(c: Constant): string | undefined {
-  const d = c.data;
-  if (d.size > MERGE_CONSTANT_LIMIT) return undefined;
-  const vals = Array.from(d.toFlat(), (x) => (Object.is(x, -0) ? '-0' : String(x)));
-  return `${c.type.dtype}(${c.type.shape.join(',')})[${d.shape.join(',')}]${vals.join(',')}`;
+  // symbolic's signature holds every value of constants up to 64 elements
+  if (c.data.size <= 64) return c.signature;
+  let key = constantKeys.get(c);
+  if (key === undefined) {
+    const d = c.data;
+    if (d.size > MERGE_CONSTANT_LIMIT) key = null;
+    else {
+      const vals = Array.from(d.toFlat(), (x) => (Object.is(x, -0) ? '-0' : String(x)));
+      key = `${c.type.dtype}(${c.type.shape.join(',')})[${d.shape.join(',')}]${vals.join(',')}`;
+    }
+    constantKeys.set(c, key);
+  }
+  return key ?? undefined;
+}
+
+/**
+ * Per graph: the first constant seen with each key. It outlives a merge run, so that later
+ * (incremental) runs find the twin of a new constant without scanning the graph; an entry no
+ * longer used in the graph is still a valid replacement (a constant is a leaf).
+ */
+const constantIndex = new WeakMap<FunctionGraph, Map<string, Constant>>();
+
+/** Replace `c` by an equal constant already indexed for `fgraph` (or index it); true if merged. */
+function mergeConstant(fgraph: FunctionGraph, c: Constant, run: RewriteRun, name: string): boolean {
+  const key = constantKey(c);
+  if (key === undefined) return false;
+  let index = constantIndex.get(fgraph);
+  if (!index) constantIndex.set(fgraph, (index = new Map()));
+  const first = index.get(key);
+  if (!first || first === c) {
+    index.set(key, c);
+    return false;
+  }
+  if (!run.replace(fgraph, [[c, first]], name, undefined, false)) return false;
+  run.record(fgraph, name, `constant ${c}`);
+  return true;
 }
 
 /** Merge equal constants (same type, same values) used in `fgraph`; returns how many. */
-function mergeConstants(fgraph: FunctionGraph, run: RewriteRun, name: string): number {
+function mergeConstants(
+  fgraph: FunctionGraph,
+  run: RewriteRun,
+  name: string,
+  nodes: Iterable<Apply>,
+  outputs: readonly Variable[],
+): number {
   const graphInputs = new Set<Variable>(fgraph.inputs);
   const consts = new Set<Constant>();
-  for (const node of fgraph.applyNodes)
+  for (const node of nodes)
     for (const v of node.inputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
-  for (const v of fgraph.outputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
-  const seen = new Map<string, Constant>();
+  for (const v of outputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
   let changes = 0;
-  for (const c of consts) {
-    const key = constantKey(c);
-    if (key === undefined) continue;
+  for (const c of consts) if (mergeConstant(fgraph, c, run, name)) changes++;
+  return changes;
+}
+
+/**
+ * Identity of a node's computation: its op and its inputs. Op keys (long for Composites) are
+ * replaced by small ids from `opIds` (an op's key is one string object, whose hash V8
+ * computes once), so node keys stay short.
+ */
+function nodeKey(node: Apply, opIds: Map<string, number>): string {
+  let id = opIds.get(node.op.key);
+  if (id === undefined) opIds.set(node.op.key, (id = opIds.size));
+  let key = id + '(';
+  for (const v of node.inputs) key += v.id + ',';
+  return key;
+}
+
+/**
+ * Merge Apply nodes with the same op (`op.key`) and the same inputs; returns how many. A
+ * worklist instead of a topological walk: when a node is merged away, its users are looked at
+ * again (their inputs changed, they may now be duplicates).
+ * Keys of nodes whose inputs were replaced go stale but match nothing: no node in the graph
+ * uses a replaced variable.
+ */
+function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): number {
+  const seen = new Map<string, Apply>();
+  const opIds = new Map<string, number>();
+  let changes = 0;
+  const queue = [...fgraph.applyNodes];
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i];
+    if (!fgraph.applyNodes.has(node)) continue;
+    const key = nodeKey(node, opIds);
     const first = seen.get(key);
-    if (!first) seen.set(key, c);
-    else if (run.replace(fgraph, [[c, first]], name, undefined, false)) {
-      run.record(fgraph, name, `constant ${c}`);
-      changes++;
+    if (!first || first === node || !fgraph.applyNodes.has(first)) {
+      seen.set(key, node);
+      continue;
     }
+    changes += mergeInto(fgraph, run, name, node, first, queue);
   }
   return changes;
 }
 
-/** Merge Apply nodes with the same op (`op.key`) and the same inputs; returns how many. */
-function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): number {
-  const seen = new Map<string, Apply>();
-  let changes = 0;
-  // topological order: when a node is visited its inputs are already merged
-  for (const node of fgraph.toposort()) {
+/** Replace `node`'s outputs by `twin`'s; its users join `queue`. Returns 1 if merged. */
+function mergeInto(
+  fgraph: FunctionGraph,
+  run: RewriteRun,
+  name: string,
+  node: Apply,
+  twin: Apply,
+  queue: Apply[],
+): number {
+  const pairs = node.outputs.map((o, k) => [o, twin.outputs[k]] as const);
+  // the users of the merged-away outputs get new inputs: they may now be duplicates
+  const users = node.outputs.flatMap((o) => fgraph.clients(o));
+  if (!run.replace(fgraph, pairs, name, node, false)) return 0;
+  run.record(fgraph, name, node);
+  for (const [c] of users) if (c !== 'output') queue.push(c);
+  return 1;
+}
+
+/**
+ * A node computing what `node` computes: a user of one of its inputs with the same op and the
+ * same inputs. The users searched are those of a computed input if there is one (few users,
+ * usually), else of a free input, else of a constant (a shared constant 1 may have thousands).
+ */
+function findTwin(fgraph: FunctionGraph, node: Apply): Apply | undefined {
+  const rank = (v: Variable) => (v.owner ? 0 : v instanceof Constant ? 2 : 1);
+  let pick: Variable | undefined;
+  for (const v of node.inputs) if (!pick || rank(v) < rank(pick)) pick = v;
+  if (!pick) return undefined;
+  const key = node.op.key;
+  for (const [c] of fgraph.clients(pick)) {
+    if (c === 'output' || c === node || c.op.key !== key) continue;
+    if (c.inputs.length === node.inputs.length && c.inputs.every((v, i) => v === node.inputs[i]))
+      return c;
+  }
+  return undefined;
+}
+
+/**
+ * The cleanup merge of an equilibrium pass: only the nodes the pass changed (`run.touched`:
+ * new nodes, nodes with a replaced input) can have become duplicates, so only they are looked at (each against the users of its least
+ * used input), and their constant inputs against the graph's constant index.
+ */
+function mergeDirty(
+  fgraph: FunctionGraph,
+  run: RewriteRun,
+  name: string,
+  dirty: ReadonlySet<Apply>,
+): number {
+  const live = [...dirty].filter((n) => fgraph.applyNodes.has(n));
+  let changes = mergeConstants(fgraph, run, name, live, []);
+  const queue = live.filter((n) => fgraph.applyNodes.has(n));
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i];
     if (!fgraph.applyNodes.has(node)) continue;
-    const key = `${node.op.key}(${node.inputs.map((v) => v.id).join(',')})`;
-    const first = seen.get(key);
-    if (!first || !fgraph.applyNodes.has(first)) {
-      seen.set(key, node);
-      continue;
-    }
-    const pairs = node.outputs.map((o, i) => [o, first.outputs[i]] as const);
-    if (run.replace(fgraph, pairs, name, node, false)) {
-      run.record(fgraph, name, node);
-      changes++;
-    }
+    const twin = findTwin(fgraph, node);
+    if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
   }
   return changes;
 }
@@ -62,13 +169,21 @@ function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): numbe
 /**
  * Merge equal constants and identical Apply nodes (same op, same inputs), so that each value
  * is computed once: in `(x+y)*2` and `(x+y)*3` both products share one `x+y` (Theano's
- * `MergeOptimizer`). Merging is skipped, not reported, when the stored output types of the
+ * `MergeOptimizer`). As the cleanup of an equilibrium (`run.touched` set), only the nodes the
+ * pass changed are looked at. Merging is skipped, not reported, when the stored output types of the
  * two nodes could not stand for each other.
  */
 export function makeMergeRewriter(name = 'merge'): GraphRewriter {
   return graphRewriter(
     name,
-    (fgraph, run) => mergeConstants(fgraph, run, name) + mergeNodes(fgraph, run, name),
+    (fgraph, run) => {
+      if (run.touched) return mergeDirty(fgraph, run, name, new Set(run.touched));
+      constantIndex.delete(fgraph); // a full run rebuilds it
+      return (
+        mergeConstants(fgraph, run, name, fgraph.applyNodes, fgraph.outputs) +
+        mergeNodes(fgraph, run, name)
+      );
+    },
     { tags: ['merge'] },
   );
 }

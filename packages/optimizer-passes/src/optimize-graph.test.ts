@@ -218,3 +218,72 @@ describe('an MLP trained with softmax + categorical cross-entropy', () => {
     expect(isElemwise(grads[0].owner, 'add')).toBe(true);
   });
 });
+
+describe('rewriting without stack capture', () => {
+  test('nodes built by rewrites take the trace of the node they replace; the limit is restored', () => {
+    const v = T.dvector('v');
+    const fg = makeFg([v], [T.log(T.add(1, v))]);
+    const site = fg.outputs[0].owner!.trace;
+    expect(site).toMatch(/optimize-graph\.test\.ts/);
+    const limit = Error.stackTraceLimit;
+    optimizeGraph(fg, { mode: 'fast_compile' });
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(T.opLabel(fg.outputs[0].owner!.op)).toBe('Elemwise{log1p}');
+    expect(fg.outputs[0].owner!.trace).toBe(site);
+  });
+
+  test('a failing rewrite still raises an error with a stack, and the limit is restored', () => {
+    const db = defaultDatabase().clone();
+    registerRewrite(
+      nodeRewriter('test_throws', ['Elemwise:exp'], () => {
+        throw new Error('kaput');
+      }),
+      { db, phase: 'specialize', tags: ['fast_run'] },
+    );
+    const v = T.dvector('v');
+    const limit = Error.stackTraceLimit;
+    let err: Error | undefined;
+    try {
+      optimizeGraph(makeFg([v], [T.exp(v)]), { db });
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toMatch(/rewrite 'test_throws' failed on Elemwise\{exp\}\(v\): kaput/);
+    expect(err?.stack?.split('\n').length).toBeGreaterThan(2);
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+});
+
+describe('all rewrites together keep values (fast_run and fast_compile against the reference)', () => {
+  test('an expression that exercises most rewrites', () => {
+    const [x, y] = T.dmatrices('x', 'y');
+    const r = T.drow('r');
+    const a = T.dscalar('a');
+    const e = T.exp(x);
+    const outs = [
+      T.sum(T.mul(a, T.sub(T.add(x, y), y)), { axis: 1 }),
+      T.transpose(T.add(T.transpose(T.mul(T.div(T.mul(x, y), x), 1)), 0)),
+      T.log(T.add(1, T.exp(T.neg(T.sqr(x))))),
+      T.div(e, T.sum(e, { axis: 1, keepdims: true })),
+      T.log(T.sum(T.exp(T.add(x, r)), { axis: 0 })),
+      T.mul(T.switch_(T.gt(x, 0), 0, y), T.pow(a, 2)),
+      T.sqrt(T.sqr(T.sub(T.mul(y, y), T.pow(x, 0)))),
+      T.add(T.dot(x, T.transpose(y)), T.mul(2, T.dot(y, T.transpose(x)))),
+      T.reshape(T.reshape(T.sub(1, T.sigmoid(x)), [-1]), T.shape(x)),
+    ];
+    const vals = [
+      rand([3, 4], { lo: -3, hi: 3 }),
+      rand([3, 4], { seed: 2 }),
+      rand([1, 4], { seed: 3 }),
+      0.7,
+    ];
+    const givens = new Map<T.Variable, unknown>([x, y, r, a].map((v, i) => [v, vals[i]]));
+    const want = T.evaluate(outs, givens);
+    for (const mode of ['fast_run', 'fast_compile'] as const) {
+      const fg = optimized([x, y, r, a], outs, { mode });
+      T.evaluate(fg.outputs, givens).forEach((g, k) => expectClose(g, want[k], 1e-12, 1e-14));
+      if (mode === 'fast_run')
+        expect(fg.applyNodes.size).toBeLessThan(makeFg([x, y, r, a], outs).applyNodes.size);
+    }
+  });
+});

@@ -13,9 +13,37 @@ import {
   type RewriteEntry,
 } from './database';
 import { elemwiseFusion } from './fusion';
-import { localAddRemoveZeros, localMulOne, localNegNeg, localPowSpecialize } from './math-rewrites';
+import {
+  localAddRemoveZeros,
+  localMulOne,
+  localMulToSqr,
+  localNegNeg,
+  localPowSpecialize,
+} from './math-rewrites';
+import {
+  localAddSubCancel,
+  localCastCast,
+  localDimshuffleLift,
+  localDimshuffleMerge,
+  localDivSelf,
+  localDivSwitchSink,
+  localMulDivCancel,
+  localMulSwitchSink,
+  localMulZero,
+  localReduceBroadcastable,
+  localReduceChain,
+  localReshapeChain,
+  localSubSelf,
+  localSumMulByScalar,
+  localUselessCast,
+  localUselessDimshuffle,
+  localUselessReshape,
+  localUselessSwitch,
+} from './canonicalize-rewrites';
+import { STABILIZE_REWRITES } from './stabilize-rewrites';
+import { localDotToGemm } from './blas-rewrites';
 import { mergeRewriter } from './merge';
-import { type OnRewriteError, type Rewriter, RewriteRun } from './rewriter';
+import { type OnRewriteError, type Rewriter, RewriteRun, withoutStackCapture } from './rewriter';
 import { log1msigmToSoftplus, logsigmToSoftplus } from './sigmoid-rewrites';
 import {
   crossentropyToCrossentropyWithSoftmax,
@@ -35,22 +63,48 @@ const PHASE_TAGS = {
 export function registerBuiltinRewrites(db: RewriteDatabase): void {
   const both = ['fast_run', 'fast_compile'];
   db.register(mergeRewriter, { phase: 'merge1', tags: both });
-  for (const phase of ['canonicalize', 'stabilize', 'specialize'] as const) {
-    db.register(constantFolding, { phase, tags: both, final: true, position: 1000 });
+  for (const phase of ['canonicalize', 'stabilize', 'specialize'] as const)
     db.register(mergeRewriter, { phase, tags: both, final: true, position: 1001 });
-  }
-  for (const rw of [localMulOne, localAddRemoveZeros, localNegNeg])
-    db.register(rw, { phase: 'canonicalize', tags: PHASE_TAGS.canonicalize });
+  // Constant folding is final in stabilize and specialize only: folding in canonicalize would
+  // evaluate softmax(constant) or sigmoid(constant) before a stabilization could see them
+  // (crossentropy of a constant softmax would fold to inf).
+  for (const phase of ['stabilize', 'specialize'] as const)
+    db.register(constantFolding, { phase, tags: both, final: true, position: 1000 });
+
+  const canonicalize = (rw: Rewriter, ...tags: string[]) =>
+    db.register(rw, { phase: 'canonicalize', tags: [...PHASE_TAGS.canonicalize, ...tags] });
+  for (const rw of [localMulOne, localAddRemoveZeros, localNegNeg]) canonicalize(rw);
+  for (const rw of [localSubSelf, localAddSubCancel, localMulDivCancel, localDivSelf, localMulZero])
+    canonicalize(rw, 'algebraic');
+  for (const rw of [localMulSwitchSink, localDivSwitchSink, localUselessSwitch])
+    canonicalize(rw, 'switch');
+  for (const rw of [localUselessCast, localCastCast]) canonicalize(rw, 'cast', 'useless');
+  for (const rw of [localUselessDimshuffle, localDimshuffleMerge, localDimshuffleLift])
+    canonicalize(rw, 'dimshuffle');
+  for (const rw of [localUselessReshape, localReshapeChain]) canonicalize(rw, 'reshape');
+  for (const rw of [localSumMulByScalar, localReduceChain, localReduceBroadcastable])
+    canonicalize(rw, 'reduce');
+
+  const stabilize = (rw: Rewriter, ...tags: string[]) =>
+    db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, ...tags] });
   for (const rw of [
     localLogSoftmax,
     localLogSoftmaxGrad,
     crossentropyToCrossentropyWithSoftmax,
     localSoftmaxGradToCrossentropyWithSoftmaxGrad,
   ])
-    db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, 'xent', 'softmax'] });
-  for (const rw of [logsigmToSoftplus, log1msigmToSoftplus])
-    db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, 'sigmoid'] });
-  db.register(localPowSpecialize, { phase: 'specialize', tags: PHASE_TAGS.specialize });
+    stabilize(rw, 'xent', 'softmax');
+  // the sigmoid patterns before local_log1p: log(1 − sigmoid(x)) is theirs
+  for (const rw of [logsigmToSoftplus, log1msigmToSoftplus]) stabilize(rw, 'sigmoid');
+  for (const rw of STABILIZE_REWRITES) stabilize(rw);
+  // also a stabilization: the gradient of log(sigmoid(x)) is (1/s)·s·(1−s), NaN where s = 0
+  stabilize(localMulDivCancel, 'algebraic');
+
+  const specialize = (rw: Rewriter, ...tags: string[]) =>
+    db.register(rw, { phase: 'specialize', tags: [...PHASE_TAGS.specialize, ...tags] });
+  specialize(localPowSpecialize);
+  specialize(localMulToSqr);
+  specialize(localDotToGemm);
   db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(mergeRewriter, { phase: 'merge2', tags: both });
 }
@@ -141,9 +195,7 @@ export function optimizeGraph(fgraph: FunctionGraph, opts: OptimizeOptions = {})
     exclude: opts.exclude,
   });
   const run = new RewriteRun({ trace: opts.trace ?? config.traceRewrites, onError: opts.onError });
-  const phases = RewriteDatabase.compose(entries, { maxIterations: opts.maxIterations }).apply(
-    fgraph,
-    run,
-  );
+  const rewriter = RewriteDatabase.compose(entries, { maxIterations: opts.maxIterations });
+  const phases = withoutStackCapture(() => rewriter.apply(fgraph, run));
   return { applied: Object.fromEntries(run.counts), phases, limitsHit: [...run.limitsHit] };
 }

@@ -41,6 +41,13 @@ export interface NodeRewriter {
   readonly tracks: readonly Track[] | null;
   /** Tags it brings to its database entry (in addition to those given at registration). */
   readonly tags: readonly string[];
+  /**
+   * How many levels above its node the rewrite's pattern reads (1: the node's own inputs;
+   * constants seen through DimShuffle / cast chains count those links). After a replacement, an
+   * equilibrium looks again at the nodes this far downstream of it. Default
+   * {@link DIRTY_DEPTH}.
+   */
+  readonly depth?: number;
   readonly transform: NodeRewriteFn;
 }
 
@@ -67,9 +74,9 @@ export function nodeRewriter(
   name: string,
   tracks: readonly Track[] | null,
   transform: NodeRewriteFn,
-  opts: { tags?: readonly string[] } = {},
+  opts: { tags?: readonly string[]; depth?: number } = {},
 ): NodeRewriter {
-  return { kind: 'node', name, tracks, tags: opts.tags ?? [], transform };
+  return { kind: 'node', name, tracks, tags: opts.tags ?? [], depth: opts.depth, transform };
 }
 
 /** Make a graph rewriter from a function (Theano's `GraphRewriter.apply`). */
@@ -103,6 +110,21 @@ export class RewriteRun {
   readonly counts = new Map<string, number>();
   /** Names of equilibria stopped by their loop guard. */
   readonly limitsHit: string[] = [];
+  /**
+   * When set (an equilibrium does, for its next pass), {@link replace} adds to it the nodes a
+   * replacement may have made rewritable: the new nodes, the nodes up to
+   * {@link DIRTY_DEPTH} levels downstream of each replacement (a pattern rooted there may
+   * now match), and the nodes that lost a client with their other clients (rewrites may check
+   * how many users a value has).
+   */
+  dirty: Set<Apply> | undefined;
+  /** Levels downstream of a replacement that {@link dirty} receives (set with it). */
+  dirtyDepth = DIRTY_DEPTH;
+  /**
+   * When set (with {@link dirty}), {@link replace} adds to it the nodes whose inputs it
+   * changed and the new nodes: the only ones that can have become duplicates (merge cleanup).
+   */
+  touched: Set<Apply> | undefined;
 
   constructor(opts: RewriteRunOptions = {}) {
     this.trace = opts.trace ?? false;
@@ -120,7 +142,14 @@ export class RewriteRun {
   fail(rewrite: string, node: Apply | undefined, msg: string, cause?: unknown): void {
     const where = node ? ` on ${describeNode(node)}` : '';
     const text = `rewrite '${rewrite}' failed${where}: ${msg}`;
-    if (this.onError === 'raise') throw new Error(text, { cause });
+    if (this.onError === 'raise') {
+      // the error the user sees gets a stack even inside withoutStackCapture
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = Math.max(limit, savedStackTraceLimit ?? 10);
+      const err = new Error(text, { cause });
+      Error.stackTraceLimit = limit;
+      throw err;
+    }
     if (this.onError === 'warn') console.warn(text);
   }
 
@@ -153,8 +182,103 @@ export class RewriteRun {
     }
     // new nodes keep the user's creation site of the node they replace (Theano's copy_stack_trace)
     if (node?.trace) for (const n of created) n.trace = node.trace;
+    // the users of the replaced variables get new inputs (not all users of `by`: merging a
+    // constant into one used a thousand times changes only the replaced one's users)
+    const users = this.dirty ? todo.flatMap(([old]) => fgraph.clients(old)) : [];
     for (const [old, by] of todo) fgraph.replace(old, by, rewrite);
+    if (this.dirty) {
+      if (this.reachFor !== this.dirty) {
+        this.reachFor = this.dirty;
+        this.reach = new Map();
+      }
+      markDirty(fgraph, this.dirty, this.reach, this.dirtyDepth, todo, users, created);
+      if (this.touched) {
+        for (const n of created) this.touched.add(n);
+        for (const [c] of users) if (c !== 'output') this.touched.add(c);
+      }
+    }
     return true;
+  }
+
+  /** For {@link markDirty}: how many levels below each dirty node are already marked. */
+  private reach = new Map<Apply, number>();
+  private reachFor: Set<Apply> | undefined;
+}
+
+/**
+ * How far downstream of a replaced variable an equilibrium looks again, for rewriters that do
+ * not declare their `depth`: the deepest pattern of the built-in rewrites (the expanded softmax
+ * gradient is 6 levels deep).
+ */
+export const DIRTY_DEPTH = 6;
+
+/** See {@link RewriteRun.dirty}. */
+function markDirty(
+  fgraph: FunctionGraph,
+  dirty: Set<Apply>,
+  reach: Map<Apply, number>,
+  depth: number,
+  pairs: readonly (readonly [Variable, Variable])[],
+  users: ReturnType<FunctionGraph['clients']>,
+  created: ReadonlySet<Apply>,
+): void {
+  for (const n of created) dirty.add(n);
+  // downstream of the replaced variables' users, level by level; a node already marked with
+  // at least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)
+  const mark = (c: Apply, below: number): boolean => {
+    dirty.add(c);
+    if ((reach.get(c) ?? -1) >= below) return false;
+    reach.set(c, below);
+    return true;
+  };
+  let level: Variable[] = [];
+  for (const [c] of users)
+    if (c !== 'output' && fgraph.applyNodes.has(c) && mark(c, depth - 1)) level.push(...c.outputs);
+  for (let d = 1; d < depth && level.length; d++) {
+    const next: Variable[] = [];
+    for (const v of level)
+      for (const [c] of fgraph.clients(v))
+        if (c !== 'output' && mark(c, depth - 1 - d)) next.push(...c.outputs);
+    level = next;
+  }
+  for (const [old] of pairs) {
+    // the producers that lost a client (the edge of what the replacement pruned), and their
+    // remaining clients: a rewrite there may check how many users a value has
+    const stack = old.owner ? [old.owner] : [];
+    const visited = new Set<Apply>();
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (visited.has(n)) continue;
+      visited.add(n);
+      if (!fgraph.applyNodes.has(n)) {
+        for (const v of n.inputs) if (v.owner) stack.push(v.owner);
+        continue;
+      }
+      dirty.add(n);
+      for (const o of n.outputs)
+        for (const [c] of fgraph.clients(o)) if (c !== 'output') dirty.add(c);
+    }
+  }
+}
+
+let savedStackTraceLimit: number | undefined;
+
+/**
+ * Run `fn` without capturing JS stacks (`Error.stackTraceLimit = 0`). Every node a rewrite
+ * builds would otherwise capture one (symbolic's `userStackLine`, for `Apply.trace`), which
+ * then costs more than all the rewriting; {@link RewriteRun.replace} gives new nodes the trace
+ * of the node they replace instead. Errors raised by {@link RewriteRun.fail} still get a stack;
+ * errors thrown inside a rewrite keep their message (and are the `cause`) but not their stack.
+ */
+export function withoutStackCapture<R>(fn: () => R): R {
+  if (savedStackTraceLimit !== undefined) return fn(); // nested
+  savedStackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = savedStackTraceLimit;
+    savedStackTraceLimit = undefined;
   }
 }
 

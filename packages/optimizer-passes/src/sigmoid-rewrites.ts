@@ -5,7 +5,7 @@
  */
 import { type Variable, cast, neg, softplus } from '@theano-ts/symbolic';
 import { isFloat } from '@theano-ts/tensor';
-import { isConstantValue, isElemwise } from './match';
+import { isConstantValue, isElemwise, negated } from './match';
 import { type NodeRewriter, matchType, nodeRewriter } from './rewriter';
 
 /** The argument of sigmoid(x), cast to `dtype` when not a float (so that -x cannot overflow). */
@@ -24,9 +24,10 @@ export const logsigmToSoftplus: NodeRewriter = nodeRewriter(
     const out = node.outputs[0];
     const x = sigmoidArg(node.inputs[0], out.dtype);
     if (!x) return null;
-    const r = matchType(neg(softplus(neg(x))), out);
+    const r = matchType(neg(softplus(negated(x))), out);
     return r ? [r] : null;
   },
+  { depth: 3 },
 );
 
 /** log(1 - sigmoid(x)) → -softplus(x) (Theano's `log1msigm_to_softplus`). */
@@ -42,4 +43,5 @@ export const log1msigmToSoftplus: NodeRewriter = nodeRewriter(
     const r = matchType(neg(softplus(x)), out);
     return r ? [r] : null;
   },
+  { depth: 4 },
 );

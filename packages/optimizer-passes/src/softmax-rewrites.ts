@@ -21,6 +21,7 @@ export const localLogSoftmax: NodeRewriter = nodeRewriter(
     const r = matchType(ls, node.outputs[0]);
     return r ? [r] : null;
   },
+  { depth: 2 },
 );
 
 /** The parts of an expanded softmax gradient, see {@link matchSoftmaxGrad}. */
@@ -108,6 +109,7 @@ export const crossentropyToCrossentropyWithSoftmax: NodeRewriter = nodeRewriter(
     const r = matchType(out, node.outputs[0]);
     return r ? [r] : null;
   },
+  { depth: 2 },
 );
 
 /**

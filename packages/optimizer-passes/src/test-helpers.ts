@@ -123,3 +123,42 @@ export function expectSameValue(
   });
   return on;
 }
+
+/**
+ * The outputs evaluated (reference implementations) after optimizing with `opts` — `on` — and
+ * with the same options but `rewrite` excluded — `off` — for value tests that also check
+ * where the two differ (a stabilization is right where the original overflows).
+ */
+export function evalOnOff(
+  inputs: readonly Variable[],
+  outputs: readonly Variable[],
+  values: readonly unknown[],
+  opts: OptimizeOptions & { rewrite: string },
+): { on: NDArray[]; off: NDArray[]; fg: FunctionGraph } {
+  const givens = new Map<Variable, unknown>(inputs.map((v, i) => [v, values[i]]));
+  const fg = optimized(inputs, outputs, opts);
+  const off = optimized(inputs, outputs, {
+    ...opts,
+    exclude: [...(opts.exclude ?? []), opts.rewrite],
+  });
+  return { on: evaluate(fg.outputs, givens), off: evaluate(off.outputs, givens), fg };
+}
+
+/** Options running only `names` (structural tests of one rewrite). */
+export const only = (...names: string[]): OptimizeOptions => ({ mode: 'none', include: names });
+
+/** A float64 vector of `values` (or float32 with `dtype`). */
+export function vec(values: readonly number[], dtype: DType = 'float64'): NDArray {
+  const data = new (typedArrayFor(dtype))(values.length);
+  values.forEach((v, i) => (data[i] = v));
+  return new NDArray(data, [values.length], { dtype });
+}
+
+/**
+ * Extreme but finite float64 values: zeros of both signs, the smallest subnormal, tiny and
+ * huge magnitudes, and values where exp over- or underflows.
+ */
+export const EXTREME = [
+  0, -0, 5e-324, -5e-324, 1e-300, -1e-300, 1e-20, -1e-20, 1, -1, 1e300, -1e300, 700, -700, 1000,
+  -1000,
+] as const;

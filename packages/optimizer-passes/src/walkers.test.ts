@@ -3,7 +3,11 @@ import * as T from '@theano-ts/symbolic';
 import { makeFg, opLabels } from './test-helpers';
 import { type NodeRewriter, RewriteRun, nodeRewriter } from './rewriter';
 import { equilibrium, inToOut, outToIn, walkGraph } from './walkers';
+import { graphRewriter } from './rewriter';
+
+const graphRewriterOf = (fn: () => number) => graphRewriter('probe', fn);
 import { isElemwise } from './match';
+import { localDimshuffleLift } from './canonicalize-rewrites';
 
 describe('walkers', () => {
   test('a node rewriter only meets the ops it tracks (op kinds and Elemwise scalar ops)', () => {
@@ -88,6 +92,54 @@ describe('walkers', () => {
     const f = nodeRewriter('f', null, () => (calls.push('f'), null));
     equilibrium('eq', { rewriters: [a], finalRewriters: [f] }).apply(fg, new RewriteRun());
     expect(calls).toEqual(['a', 'f']);
+  });
+});
+
+describe('equilibrium: later passes visit only what changed', () => {
+  test('the second pass meets the new nodes and those downstream, not the whole graph', () => {
+    const x = T.dvector('x');
+    // a long chain of tanh, with one neg(neg(.)) in the middle
+    let v: T.Variable = x;
+    for (let i = 0; i < 100; i++) v = T.tanh(v);
+    v = T.neg(T.neg(v));
+    for (let i = 0; i < 100; i++) v = T.tanh(v);
+    const fg = makeFg([x], [v]);
+    const visits: number[] = [];
+    let n = 0;
+    const counter = nodeRewriter('count', null, () => (n++, null));
+    const negNeg = nodeRewriter('neg_neg', ['Elemwise:neg'], (_fg, node) => {
+      const inner = node.inputs[0].owner;
+      return isElemwise(inner, 'neg') ? [inner.inputs[0]] : null;
+    });
+    const perPass = nodeRewriter('pass_marker', null, () => null);
+    const run = new RewriteRun();
+    equilibrium('eq', {
+      rewriters: [negNeg, counter],
+      finalRewriters: [perPass],
+      cleanup: [
+        graphRewriterOf(() => {
+          visits.push(n);
+          n = 0;
+          return 0;
+        }),
+      ],
+    }).apply(fg, run);
+    visits.push(n);
+    expect(run.counts.get('neg_neg')).toBe(1);
+    expect(visits[0]).toBeGreaterThan(200); // the first pass: every node
+    expect(visits[1]).toBeLessThanOrEqual(10); // then: the few nodes downstream of the change
+  });
+
+  test('a value that lost a user is looked at again, with its other users (rewrites may count users)', () => {
+    const x = T.dmatrix('x');
+    const e = T.exp(x);
+    const fg = makeFg([x], [T.transpose(e), T.sub(e, e)]);
+    // sub(e, e) → x leaves the transpose as e's only user: exp is then lifted through
+    const subToX = nodeRewriter('sub_to_x', ['Elemwise:sub'], () => [x]);
+    const run = new RewriteRun();
+    equilibrium('eq', { rewriters: [subToX, localDimshuffleLift] }).apply(fg, run);
+    expect(run.counts.get('local_dimshuffle_lift')).toBe(1);
+    expect(T.opLabel(fg.outputs[0].owner!.op)).toBe('Elemwise{exp}');
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { Apply, FunctionGraph, Variable } from '@theano-ts/symbolic';
 import {
+  DIRTY_DEPTH,
   type GraphRewriter,
   type NodeRewriter,
   type RewriteRun,
@@ -41,11 +42,25 @@ class TrackIndex {
     });
   }
 
-  /** Rewriters for `node`, in registration order. */
+  private readonly byKind = new Map<string, NodeRewriter[]>();
+  private readonly byScalar = new Map<string, NodeRewriter[]>();
+
+  /** Rewriters for `node`, in registration order (computed once per op kind / scalar op). */
   for(node: Apply): NodeRewriter[] {
-    const found = new Set<NodeRewriter>(this.always);
-    for (const k of trackKeys(node)) for (const rw of this.byKey.get(k) ?? []) found.add(rw);
-    return [...found].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+    const elemwise = node.op.kind === 'Elemwise';
+    const cache = elemwise ? this.byScalar : this.byKind;
+    const id = elemwise
+      ? (node as Apply<'Elemwise'>).op.params.scalarOp.name
+      : (node.op.kind as string);
+    let list = cache.get(id);
+    if (!list) {
+      const keys = trackKeys(node);
+      const found = new Set<NodeRewriter>(this.always);
+      for (const k of keys) for (const rw of this.byKey.get(k) ?? []) found.add(rw);
+      list = [...found].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+      cache.set(id, list);
+    }
+    return list;
   }
 }
 
@@ -99,9 +114,18 @@ export function walkGraph(
   order: WalkOrder = 'in_to_out',
 ): number {
   if (rewriters.length === 0) return 0;
-  const index = new TrackIndex(rewriters);
   const nodes = fgraph.toposort();
   if (order === 'out_to_in') nodes.reverse();
+  return walkNodes(fgraph, nodes, new TrackIndex(rewriters), run);
+}
+
+/** Try `index`'s rewriters on each of `nodes` still in the graph, in order. */
+function walkNodes(
+  fgraph: FunctionGraph,
+  nodes: readonly Apply[],
+  index: TrackIndex,
+  run: RewriteRun,
+): number {
   let changes = 0;
   for (const node of nodes) {
     if (!fgraph.applyNodes.has(node)) continue;
@@ -112,6 +136,36 @@ export function walkGraph(
       }
   }
   return changes;
+}
+
+/** The nodes of `subset` still in the graph, in topological order (inputs first). */
+function toposortSubset(fgraph: FunctionGraph, subset: ReadonlySet<Apply>): Apply[] {
+  const order: Apply[] = [];
+  const done = new Set<Apply>();
+  const inSubset = (n: Apply | null): n is Apply =>
+    n !== null && subset.has(n) && fgraph.applyNodes.has(n) && !done.has(n);
+  for (const start of subset) {
+    if (!inSubset(start)) continue;
+    // iterative DFS over inputs produced by subset nodes
+    const stack: [Apply, number][] = [[start, 0]];
+    done.add(start);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [n, i] = top;
+      if (i < n.inputs.length) {
+        top[1]++;
+        const p = n.inputs[i].owner;
+        if (inSubset(p)) {
+          done.add(p);
+          stack.push([p, 0]);
+        }
+      } else {
+        order.push(n);
+        stack.pop();
+      }
+    }
+  }
+  return order;
 }
 
 /** A graph rewriter making one inputs-to-outputs walk with `rewriters` (Theano's `in2out`). */
@@ -144,17 +198,36 @@ export interface EquilibriumOptions {
 export const DEFAULT_MAX_ITERATIONS = 50;
 
 /**
- * A graph rewriter that repeats passes of `rewriters` (then `finalRewriters`, then `cleanup`)
- * until a pass changes nothing (Theano's `EquilibriumGraphRewriter`). It never hangs: after
+ * A graph rewriter that repeats passes of `rewriters` (then `finalRewriters` on the same
+ * nodes, then `cleanup` if something changed) until a pass changes nothing (Theano's
+ * `EquilibriumGraphRewriter`). The first pass visits every node; each later pass visits only
+ * the nodes the previous one may have made rewritable (see `RewriteRun.dirty`), in topological
+ * order, so the cost of a run is the graph once plus what changed. It never hangs: after
  * `maxIterations` passes or `maxRewrites` replacements it stops, records its name in
  * `run.limitsHit` and, when tracing, a trace entry saying so. Rewrites that undo each other
  * end there instead of looping forever (Theano #5585: canonicalize running >100 iterations).
  */
 export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewriter {
   const maxIterations = opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  const index = new TrackIndex(opts.rewriters);
+  const finalIndex = new TrackIndex(opts.finalRewriters ?? []);
+  const hasFinal = (opts.finalRewriters ?? []).length > 0;
+  // the deepest pattern among the rewriters: how far downstream of a change to look again
+  const depth = Math.max(
+    1,
+    ...[...opts.rewriters, ...(opts.finalRewriters ?? [])].map((r) => r.depth ?? DIRTY_DEPTH),
+  );
   return graphRewriter(name, (fgraph, run) => {
+    // cleanup runs only after a pass that changed something: nothing to do without rewriters
+    if (opts.rewriters.length === 0 && !hasFinal) return 0;
     const budget = opts.maxRewrites ?? 1000 + 50 * fgraph.applyNodes.size;
     let total = 0;
+    // the first pass visits every node; later passes only those the previous pass may have
+    // made rewritable (RewriteRun.dirty), so a pass costs what it changed, not the graph size
+    let nodes = fgraph.toposort();
+    const outer = run.dirty;
+    const outerDepth = run.dirtyDepth;
+    const outerTouched = run.touched;
     for (let pass = 0; ; pass++) {
       if (pass >= maxIterations || total >= budget) {
         run.limitsHit.push(name);
@@ -165,11 +238,26 @@ export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewrit
           });
         return total;
       }
-      let changed = walkGraph(fgraph, opts.rewriters, run, opts.order);
-      changed += walkGraph(fgraph, opts.finalRewriters ?? [], run, opts.order);
-      if (changed > 0) for (const c of opts.cleanup ?? []) changed += c.apply(fgraph, run);
+      if (opts.order === 'out_to_in') nodes.reverse();
+      const dirty = new Set<Apply>();
+      run.dirty = dirty;
+      run.dirtyDepth = depth;
+      run.touched = new Set();
+      let changed: number;
+      try {
+        changed = walkNodes(fgraph, nodes, index, run);
+        if (hasFinal) changed += walkNodes(fgraph, nodes, finalIndex, run);
+        if (changed > 0) for (const c of opts.cleanup ?? []) changed += c.apply(fgraph, run);
+      } finally {
+        if (outerTouched) for (const n of run.touched) outerTouched.add(n);
+        run.dirty = outer;
+        run.dirtyDepth = outerDepth;
+        run.touched = outerTouched;
+        if (outer) for (const n of dirty) outer.add(n);
+      }
       total += changed;
       if (changed === 0) return total;
+      nodes = toposortSubset(fgraph, dirty);
     }
   });
 }
