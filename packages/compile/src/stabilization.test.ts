@@ -5,9 +5,28 @@
 import { describe, expect, test } from 'vitest';
 import * as T from '@theano-ts/symbolic';
 import { grad } from '@theano-ts/autodiff';
-import { Mode, theanoFunction } from '@theano-ts/compile';
-import { NDArray, array } from '@theano-ts/tensor';
-import { expectClose, opLabels, rand } from './test-helpers';
+import { Mode, theanoFunction } from './index';
+import { type DType, Generator, NDArray, array } from '@theano-ts/tensor';
+import { assertAllclose } from '@theano-ts/tensor/testing';
+
+/** Op labels of a compiled graph, in topological order. */
+const opLabels = (fg: T.FunctionGraph): string[] => fg.toposort().map((n) => T.opLabel(n.op));
+/** Seeded uniform values in [lo, hi). */
+const rand = (
+  shape: readonly number[],
+  opts: { seed?: number; lo?: number; hi?: number; dtype?: DType } = {},
+): NDArray =>
+  new Generator(opts.seed ?? 1).uniform(
+    opts.lo ?? -1,
+    opts.hi ?? 1,
+    shape,
+    opts.dtype ?? 'float64',
+  );
+/** Same dtype and shape, values within atol + rtol·|want| (NaN equal to NaN). */
+function expectClose(got: NDArray, want: NDArray, rtol = 1e-10, atol = 1e-12): void {
+  expect(got.dtype).toBe(want.dtype);
+  assertAllclose(got, want, { rtol, atol, equalNan: true });
+}
 
 /** softmax(arange(1, 10) * 13) as a 1×9 float32 matrix, and label 0. */
 const logits = () =>
@@ -174,5 +193,26 @@ describe('elementwise fusion through theanoFunction', () => {
     const a = fast(...args) as NDArray[];
     const b = slow(...args) as NDArray[];
     a.forEach((v, i) => expectClose(v, b[i], 1e-5, 1e-6));
+  });
+});
+
+describe('gemm through the compiled pipeline', () => {
+  test('the CPU kernel gives the reference’s bits (compiled with and without the rewrite)', () => {
+    const [x, W] = T.fmatrices('x', 'W');
+    const b = T.fvector('b');
+    const out = T.tanh(T.add(T.dot(x, W), b));
+    const f = theanoFunction([x, W, b], out);
+    expect(opLabels(f.maker.fgraph)).toContain('Gemm');
+    const g = theanoFunction([x, W, b], out, {
+      mode: new Mode({ excluding: ['local_dot_to_gemm'] }),
+    });
+    expect(opLabels(g.maker.fgraph)).not.toContain('Gemm');
+    const args = [
+      rand([6, 7], { dtype: 'float32' }),
+      rand([7, 3], { dtype: 'float32', seed: 2 }),
+      rand([3], { dtype: 'float32', seed: 3 }),
+    ];
+    expectClose(f(...args) as never, g(...args) as never, 0, 0);
+    expect(() => f(args[0], args[1], rand([4], { dtype: 'float32' }))).toThrow(/Gemm|shape/);
   });
 });
