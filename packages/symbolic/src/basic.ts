@@ -260,11 +260,14 @@ export function makeVector(items: readonly TensorLike[]): Variable {
   ).outputs[0];
 }
 
-function reduceAxes(v: Variable, opts: ReduceOptions | undefined): number[] {
+function reduceAxes(v: Variable, opts: ReduceOptions | undefined, fn?: string): number[] {
   try {
     return normalizeAxes(opts?.axis, v.ndim);
   } catch (e) {
-    throw new TheanoTypeError(`${(e as Error).message} (for ${v.type})${builtAt(userStackLine())}`);
+    const prefix = fn ? `${fn}: ` : '';
+    throw new TheanoTypeError(
+      `${prefix}${(e as Error).message} (for ${v.type})${builtAt(userStackLine())}`,
+    );
   }
 }
 
@@ -327,15 +330,19 @@ export function mean(x: TensorLike, opts?: ReduceOptions): Variable {
   return trueDiv(cast(s, outDtype), count);
 }
 
-/** Index of the maximum along `axis` (numpy.argmax; null/undefined = over the flattened array). int32. */
-export function argmax(
+/**
+ * Index of the best element along `axis` (Argmax or Argmin; null/undefined = over the flattened
+ * array), int32, with keepdims. Shared by argmax and argmin.
+ */
+export function argReduce(
+  kind: 'Argmax' | 'Argmin',
   x: TensorLike,
   opts: { axis?: number | null; keepdims?: boolean } = {},
 ): Variable {
   const v = asTensorVariable(x);
   if (opts.axis === undefined || opts.axis === null) {
     const flat = v.ndim === 1 ? v : reshape(v, [-1]);
-    const out = applyOp('Argmax', { axis: 0 }, [flat]).outputs[0];
+    const out = applyOp(kind, { axis: 0 }, [flat]).outputs[0];
     return opts.keepdims
       ? dimshuffle(
           out,
@@ -343,9 +350,15 @@ export function argmax(
         )
       : out;
   }
-  const [axis] = reduceAxes(v, { axis: opts.axis });
-  return keepdimsOf(v, applyOp('Argmax', { axis }, [v]).outputs[0], [axis], opts.keepdims);
+  const [axis] = reduceAxes(v, { axis: opts.axis }, kind.toLowerCase());
+  return keepdimsOf(v, applyOp(kind, { axis }, [v]).outputs[0], [axis], opts.keepdims);
 }
+
+/** Index of the maximum along `axis` (numpy.argmax; null/undefined = over the flattened array). int32. */
+export const argmax = (
+  x: TensorLike,
+  opts: { axis?: number | null; keepdims?: boolean } = {},
+): Variable => argReduce('Argmax', x, opts);
 
 /** numpy.dot for operands of any rank (scalars multiply; N-d as numpy.dot, see dotNd). */
 export function dot(a: TensorLike, b: TensorLike): Variable {

@@ -7,6 +7,7 @@
 import { type DType, isFloat, normalizeAxes, normalizeAxis } from '@theano-ts/tensor';
 import type { ReduceOptions, TensorLike, Variable } from './graph';
 import {
+  argReduce,
   applyOp,
   asTensorVariable,
   cast,
@@ -96,24 +97,10 @@ export function std(x: TensorLike, opts: VarianceOptions = {}): Variable {
  * Index of the minimum along `axis` (numpy.argmin; null/undefined = over the flattened array);
  * the first minimum wins; int32.
  */
-export function argmin(
+export const argmin = (
   x: TensorLike,
   opts: { axis?: number | null; keepdims?: boolean } = {},
-): Variable {
-  const v = asTensorVariable(x);
-  if (opts.axis === undefined || opts.axis === null) {
-    const flat = v.ndim === 1 ? v : reshape(v, [-1]);
-    const out = applyOp('Argmin', { axis: 0 }, [flat]).outputs[0];
-    return opts.keepdims
-      ? dimshuffle(
-          out,
-          v.type.shape.map(() => 'x'),
-        )
-      : out;
-  }
-  const [axis] = axesOf(v, opts.axis, 'argmin');
-  return keepdimsOf(v, applyOp('Argmin', { axis }, [v]).outputs[0], [axis], opts.keepdims);
-}
+): Variable => argReduce('Argmin', x, opts);
 
 /** Whether all elements over `axis` are nonzero (numpy.all, Theano's all); bool. */
 export function all(x: TensorLike, opts: ReduceOptions = {}): Variable {
