@@ -27,3 +27,30 @@ describe('the umbrella', () => {
     expect(typeof theano.gradient.verifyGrad).toBe('function');
   });
 });
+
+describe('shape and indexing through T', () => {
+  it('T.concatenate, T.slice, T.setSubtensor and T.incSubtensor', () => {
+    const a = T.dmatrix('a');
+    const f = theano.function(
+      [a],
+      [
+        T.concatenate([a, a], { axis: 0 }),
+        T.setSubtensor(a.get(0), 0),
+        T.incSubtensor(a.get(T.slice(null, null, -1), 1), 10),
+      ],
+    );
+    const [c, s, i] = f([
+      [1, 2],
+      [3, 4],
+    ]) as NDArray[];
+    expect(c.shape).toEqual([4, 2]);
+    expect(s.toArray()).toEqual([
+      [0, 0],
+      [3, 4],
+    ]);
+    expect(i.toArray()).toEqual([
+      [1, 12],
+      [3, 14],
+    ]);
+  });
+});
