@@ -34,6 +34,7 @@ import { SHAPE_GRADS } from './grads/shape';
 import { INDEXING_GRADS } from './grads/indexing';
 import { LINALG_GRADS } from './grads/linalg';
 import { NNET_GRADS } from './grads/nnet';
+import { RANDOM_GRADS } from './grads/random';
 import { crossentropyCategorical1HotGradGrad, crossentropySoftmax1HotDxGrad } from './grads/xent';
 import { ELEMWISE_SCALAR_GRADS } from './grads/elemwise';
 import { prodGrad } from './grads/reductions';
@@ -166,6 +167,7 @@ export const GRADS: { readonly [K in OpName]: GradRule<K> | NonDifferentiable } 
   ...INDEXING_GRADS,
   ...LINALG_GRADS,
   ...NNET_GRADS,
+  ...RANDOM_GRADS,
 };
 
 /** Used by the driver: a 0-d constant 1 of `dtype`. */

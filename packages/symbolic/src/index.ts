@@ -82,3 +82,20 @@ export * from './elemwise-fns';
 export * from './reduction-fns';
 export { ELEMWISE_SCALAR_OP_NAMES, type ElemwiseScalarOpName } from './elemwise-scalar-names';
 export type { DebugprintOptions } from './printing';
+export type { RandomOpParams } from './ops/random';
+export {
+  RNG_STATE_TYPE,
+  rngStateOf,
+  rngStateFromSeed,
+  generatorFromState,
+  isRandomNode,
+} from './ops/random';
+export {
+  RandomStreams,
+  randomDraw,
+  randomChoice,
+  randomPermutation,
+  type RandomSize,
+  type RandomOptions,
+  type ChoiceDrawOptions,
+} from './random-streams';

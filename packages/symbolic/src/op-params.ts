@@ -5,11 +5,12 @@ import type { ShapeOpParams } from './ops/shape';
 import type { IndexingOpParams } from './ops/indexing';
 import type { LinalgOpParams } from './ops/linalg';
 import type { NnetOpParams } from './ops/nnet';
+import type { RandomOpParams } from './ops/random';
 import { ELEMWISE_SCALAR_OP_NAMES } from './elemwise-scalar-names';
 
 /**
  * THE list of ops: every op name is a key of OpParams, whose parts are grouped by family
- * (core here; reductions, shape, indexing, linalg, nnet in ./ops/). Each op's parts live in
+ * (core here; reductions, shape, indexing, linalg, nnet, random in ./ops/). Each op's parts live in
  * typed tables keyed by its name (type inference and reference implementation in symbolic's
  * OP_SPECS, gradient in autodiff's GRADS, kernels in the backends), so adding a key without its
  * parts fails `tsc`.
@@ -21,7 +22,8 @@ export interface OpParams
     ShapeOpParams,
     IndexingOpParams,
     LinalgOpParams,
-    NnetOpParams {}
+    NnetOpParams,
+    RandomOpParams {}
 
 /** The first slice's ops. */
 export interface CoreOpParams {

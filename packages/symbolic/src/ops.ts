@@ -19,6 +19,7 @@ import { SHAPE_SPECS } from './ops/shape';
 import { INDEXING_SPECS } from './ops/indexing';
 import { LINALG_SPECS } from './ops/linalg';
 import { NNET_SPECS } from './ops/nnet';
+import { RANDOM_SPECS } from './ops/random';
 import { SCALAR_OPS } from './scalar-ops';
 import { type Dim, TensorType } from './type';
 import {
@@ -435,6 +436,7 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
   ...INDEXING_SPECS,
   ...LINALG_SPECS,
   ...NNET_SPECS,
+  ...RANDOM_SPECS,
 };
 
 /** Every op name. */

@@ -54,6 +54,20 @@ describe('Generator: the first 8 outputs for seed 0 are pinned', () => {
 });
 
 describe('Generator', () => {
+  it('saves and restores its state: a rebuilt generator continues at the next whole block', () => {
+    const g = new Generator(2 ** 32 + 7);
+    g.nextUint32(); // block 0 is now partly used
+    const st = g.getState();
+    expect(st).toEqual({ key: [7, 1], counter: 1 });
+    const h = Generator.fromState(st.key, st.counter);
+    // the fixture's stream: block 1 starts at word 4
+    const s = fixture.philox.streams.find((x) => x.seed === 2 ** 32 + 7)!;
+    expect(Array.from({ length: 4 }, () => h.nextUint32())).toEqual(s.uint32.slice(4, 8));
+    expect(h.getState().counter).toBe(2);
+    expect(() => Generator.fromState([2 ** 32, 0], 0)).toThrow(/key must be two uint32 words/);
+    expect(() => Generator.fromState([0, 0], -1)).toThrow(/counter must be an integer/);
+  });
+
   it('draws the documented stream: Philox blocks of counter [c, 0, 0, 0] and key = seed, words in order', () => {
     for (const s of fixture.philox.streams) {
       const g = new Generator(s.seed);

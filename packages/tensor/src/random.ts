@@ -78,6 +78,37 @@ export class Generator {
     this.key = [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
   }
 
+  /**
+   * Rebuild a generator from a saved state (see {@link Generator.getState}): the key words and
+   * the index of the next block to use.
+   * @throws RangeError for key words that are not uint32 or a counter that is not an integer in
+   *   [0, 2^53).
+   */
+  static fromState(key: readonly [number, number], counter: number): Generator {
+    const bad = key.length !== 2 || key.some((k) => !Number.isInteger(k) || k < 0 || k >= 2 ** 32);
+    if (bad)
+      throw new RangeError(
+        `Generator.fromState: key must be two uint32 words, got [${key.join(', ')}]`,
+      );
+    if (!Number.isInteger(counter) || counter < 0 || counter > Number.MAX_SAFE_INTEGER)
+      throw new RangeError(
+        `Generator.fromState: counter must be an integer in [0, 2^53), got ${counter}`,
+      );
+    const g = new Generator(0);
+    g.key = [key[0], key[1]];
+    g.counter = counter;
+    return g;
+  }
+
+  /**
+   * The state: the two key words (uint32) and the index of the next unused Philox block. The
+   * unused words of a partly used block are not part of it: a generator rebuilt with
+   * {@link Generator.fromState} continues at the next whole block.
+   */
+  getState(): { key: [number, number]; counter: number } {
+    return { key: [this.key[0], this.key[1]], counter: this.counter };
+  }
+
   /** Next uint32. */
   nextUint32(): number {
     if (this.buf.length === 0) {
