@@ -5,6 +5,7 @@ import { INDEXING_CASES } from './indexing.cases';
 import { LINALG_CASES } from './linalg.cases';
 import { NNET_CASES } from './nnet.cases';
 import { ELEMWISE_CASES } from './elemwise.cases';
+import { RANDOM_CASES } from './random.cases';
 
 export type { FamilyCases, FixtureBuilder, VerifyCase, BuildErrorCase } from './types';
 
@@ -17,4 +18,5 @@ export const FAMILIES = [
   LINALG_CASES,
   NNET_CASES,
   ELEMWISE_CASES,
+  RANDOM_CASES,
 ];
