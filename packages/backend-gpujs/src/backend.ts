@@ -1,4 +1,4 @@
-import { type DType, NDArray } from '@theano-ts/tensor';
+import { type DType, NDArray, isInteger } from '@theano-ts/tensor';
 import { type Apply, type Backend, SharedVariable, type Thunk, opLabel } from '@theano-ts/symbolic';
 import { createCpuBackend } from '@theano-ts/backend-cpu';
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
@@ -120,6 +120,12 @@ export interface GpujsBackend extends Backend {
   storeShared(sv: SharedVariable, value: unknown): void;
   /** Release the gpu.js instance (when this backend created it). */
   destroy(): Promise<void>;
+}
+
+/** Whether every value of an integer array is exact in float32 (|v| <= 2^24). */
+function exactInFloat32(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] > 2 ** 24 || a[i] < -(2 ** 24)) return false;
+  return true;
 }
 
 /** Elements a kernel output may have: float32 index arithmetic is exact below 2^24. */
@@ -537,6 +543,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     const c = h.isContiguous ? h : h.contiguous();
     const flat = c.data.subarray(c.offset, c.offset + c.size);
     if (c.size === 0 || c.size > maxElements) return undefined;
+    // integers beyond float32's exact range (e.g. RNG states) stay on the host: a float32 texture
+    // would round them, and the nodes that read them (on the CPU) need them exactly
+    if (isInteger(c.dtype) && !exactInFloat32(flat)) return undefined;
     const tex = ownedTexture(flat instanceof Float32Array ? flat : Float32Array.from(flat), c.size);
     return tex ? GpuTensor.owned(tex, c.shape, c.dtype, counters) : undefined;
   }
