@@ -4,7 +4,7 @@
  * BatchNorm's running averages), `apply(x, ctx)` and `outputShape(inputShape)`. Shapes are
  * batch-first, `null` where unknown (Theano's NCHW layout for images).
  */
-import { Generator, type DType, type NDArray } from '@theano-ts/tensor';
+import { Generator, type DType, type NDArray, isFloat } from '@theano-ts/tensor';
 import {
   type SharedVariable,
   type Variable,
@@ -38,6 +38,8 @@ import {
   builtAt,
   config,
   userStackLine,
+  RandomStreams,
+  shape,
 } from '@theano-ts/symbolic';
 import { type Initializer, glorotUniform, onesInit, zerosInit } from './initializers';
 import type { Regularizer } from './losses';
@@ -114,8 +116,21 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${n}`;
 }
 
-/** Layers built without an `rng` draw from this one generator (seed 0), in creation order. */
+/**
+ * Layers built without an `rng` (and Dropout layers without a `seed`) draw from this one
+ * generator, in creation order: seed 0 until {@link setRandomSeed} reseeds it.
+ */
 export const defaultRng = new Generator(0);
+
+/**
+ * Reseed the generator of layers built without an `rng`, so that a script's initial weights
+ * and dropout masks are reproducible from one seed (Keras's `utils.set_random_seed`,
+ * Lasagne's `lasagne.random.set_rng`). Layers built before keep their values.
+ * @throws RangeError for a seed that is not an integer in [0, 2^53).
+ */
+export function setRandomSeed(seed: number): void {
+  defaultRng.reseed(seed);
+}
 
 /**
  * A parameter: a shared variable whose static shape is the value's (lengths of 1 stay unknown,
@@ -935,5 +950,53 @@ export class Model extends Container {
       });
     }
     return rows;
+  }
+}
+
+// ---------------------------------------------------------------- Dropout
+
+/** Options of Dropout. */
+export interface DropoutOptions {
+  /** Seed of the layer's RandomStreams (default: drawn from the layers' default generator). */
+  seed?: number;
+  /** Draw the masks from this RandomStreams instead (shares its seeding and `updates()`). */
+  srng?: RandomStreams;
+  name?: string;
+}
+
+/**
+ * Inverted dropout (Srivastava et al., JMLR 2014; Keras Dropout, Lasagne DropoutLayer with
+ * rescale=True): in training (`ctx.training`), each entry of x is zeroed with probability `rate`
+ * and the others are scaled by 1 / (1 - rate), so the expected output is x; at test time (the
+ * default INFERENCE context, Lasagne's `deterministic=True`) it is the identity. The mask is a
+ * `binomial(shape(x), 1, 1 - rate)` draw whose RNG state is a shared variable with a default
+ * update: each call of a compiled training function draws a fresh mask, and
+ * `noDefaultUpdates` freezes it. Gradients flow through the mask (a constant of the draw).
+ */
+export class Dropout extends BaseLayer {
+  readonly kind = 'Dropout';
+  readonly srng: RandomStreams;
+
+  /** @throws TheanoTypeError when rate is not in [0, 1). */
+  constructor(
+    readonly rate: number,
+    opts: DropoutOptions = {},
+  ) {
+    super(opts.name ?? uniqueName('dropout'));
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
+      fail('Dropout', `rate must be a number in [0, 1), got ${String(rate)}`);
+    this.srng = opts.srng ?? new RandomStreams(opts.seed ?? defaultRng.nextUint32());
+  }
+
+  apply(x: Variable, ctx: CallContext = INFERENCE): Variable {
+    if (!isFloat(x.dtype)) fail(this.name, `expected a float tensor, got ${x.type}`);
+    if (!ctx.training || this.rate === 0) return x;
+    const keep = 1 - this.rate;
+    const mask = this.srng.binomial(shape(x), 1, keep, x.dtype);
+    return mul(x, mul(mask, constant(1 / keep, undefined, x.dtype)));
+  }
+
+  outputShape(s: Shape): Shape {
+    return s;
   }
 }

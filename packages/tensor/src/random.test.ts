@@ -68,6 +68,15 @@ describe('Generator', () => {
     expect(() => Generator.fromState([0, 0], -1)).toThrow(/counter must be an integer/);
   });
 
+  it('reseed restarts the stream of the new seed', () => {
+    const g = new Generator(3);
+    g.uniform(0, 1, [5]);
+    g.reseed(42);
+    const s = fixture.philox.streams.find((x) => x.seed === 42)!;
+    expect(Array.from({ length: 6 }, () => g.nextUint32())).toEqual(s.uint32.slice(0, 6));
+    expect(() => g.reseed(-1)).toThrow(/Generator.reseed: seed must be a non-negative integer/);
+  });
+
   it('draws the documented stream: Philox blocks of counter [c, 0, 0, 0] and key = seed, words in order', () => {
     for (const s of fixture.philox.streams) {
       const g = new Generator(s.seed);

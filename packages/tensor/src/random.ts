@@ -73,9 +73,23 @@ export class Generator {
 
   /** @param seed a non-negative integer below 2^53. */
   constructor(seed: number) {
+    this.key = Generator.keyOf(seed, 'Generator');
+  }
+
+  private static keyOf(seed: number, fn: string): [number, number] {
     if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER)
-      throw new RangeError(`Generator: seed must be a non-negative integer, got ${seed}`);
-    this.key = [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+      throw new RangeError(`${fn}: seed must be a non-negative integer, got ${seed}`);
+    return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+  }
+
+  /**
+   * Restart this generator at the stream of `seed` (as if built by `new Generator(seed)`;
+   * numpy's RandomState.seed). @throws RangeError for a seed that is not an integer in [0, 2^53).
+   */
+  reseed(seed: number): void {
+    this.key = Generator.keyOf(seed, 'Generator.reseed');
+    this.counter = 0;
+    this.buf = [];
   }
 
   /**
