@@ -54,3 +54,19 @@ describe('shape and indexing through T', () => {
     ]);
   });
 });
+
+describe('random streams through theano', () => {
+  it("Theano's tutorial: fresh numbers per call, noDefaultUpdates, u + u - 2u = 0", () => {
+    const srng = new theano.RandomStreams(234);
+    expect(T.sharedRandomstreams.RandomStreams).toBe(theano.RandomStreams);
+    expect(theano.sandbox.rngMrg.MRG_RandomStreams).toBe(theano.RandomStreams);
+    const rv_u = srng.uniform([2, 2]);
+    const rv_n = srng.normal([2, 2]);
+    const f = theano.function([], rv_u);
+    const g = theano.function([], rv_n, { noDefaultUpdates: true });
+    const nearlyZeros = theano.function([], rv_u.add(rv_u).sub(rv_u.mul(2)));
+    expect((f() as NDArray).toArray()).not.toEqual((f() as NDArray).toArray());
+    expect((g() as NDArray).toArray()).toEqual((g() as NDArray).toArray());
+    expect(Array.from((nearlyZeros() as NDArray).toFlat())).toEqual([0, 0, 0, 0]);
+  });
+});

@@ -3,7 +3,7 @@
  * Every part is also its own package (@theano-ts/*); this umbrella re-exports them with Theano's
  * names and registers the gpu.js backend under the name 'gpujs'.
  */
-import { pp } from '@theano-ts/symbolic';
+import { pp, RandomStreams } from '@theano-ts/symbolic';
 import { registerBackend, debugprint } from '@theano-ts/compile';
 import { createGpujsBackend } from '@theano-ts/backend-gpujs';
 import { grad, verifyGrad, GradientError, DisconnectedInputError } from '@theano-ts/autodiff';
@@ -29,6 +29,7 @@ export {
   Variable,
   Constant,
   TensorType,
+  RandomStreams,
 } from '@theano-ts/symbolic';
 export {
   theanoFunction as function,
@@ -67,3 +68,6 @@ export const gradient = {
 
 /** Theano's theano.printing module. */
 export const printing = { debugprint, pp } as const;
+
+/** Theano's theano.sandbox.rng_mrg: MRG_RandomStreams (the same Philox streams as RandomStreams). */
+export const sandbox = { rngMrg: { MRG_RandomStreams: RandomStreams } } as const;

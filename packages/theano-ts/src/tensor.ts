@@ -316,3 +316,10 @@ export {
   flatnonzero,
   nonzeroValues,
 } from '@theano-ts/symbolic';
+
+// issue 8: random streams (Theano's theano.tensor.shared_randomstreams; MRG_RandomStreams and
+// PyTensor's RandomStream have the same interface here)
+import { RandomStreams } from '@theano-ts/symbolic';
+export { RandomStreams };
+/** Theano's tensor.shared_randomstreams. */
+export const sharedRandomstreams = { RandomStreams } as const;
