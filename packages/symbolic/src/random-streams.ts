@@ -11,7 +11,7 @@ import { TheanoTypeError, builtAt, userStackLine } from './errors';
 import { config } from './config';
 import { shared } from './vars';
 import type { RandomOpParams } from './ops/random';
-import { RNG_STATE_TYPE, generatorFromState, rngStateOf } from './ops/random';
+import { generatorFromState, rngStateOf } from './ops/random';
 
 /**
  * The shape of a draw: a number (a vector of that length), a list of numbers and int scalar
