@@ -128,10 +128,24 @@ function standardNormals(g: Generator): () => number {
   };
 }
 
-const stdCheck: Check = (_a, std) => {
-  const i = firstBad(std, std, (s) => !(s >= 0));
-  return i < 0 ? null : `std must be non-negative, got std = ${at(std, i)}`;
-};
+/** avg + std · z for standard normals z, those beyond `bound` redrawn. */
+const normalDist = (bound: number): Dist => ({
+  params: ['avg', 'std'],
+  floatOnly: true,
+  neutral: [0, 1],
+  check(_avg, std) {
+    const i = firstBad(std, std, (s) => !(s >= 0));
+    return i < 0 ? null : `std must be non-negative, got std = ${at(std, i)}`;
+  },
+  sample(g, avg, std, n) {
+    const z = standardNormals(g);
+    return Array.from({ length: n }, (_, i) => {
+      let v = z();
+      while (Math.abs(v) > bound) v = z();
+      return at(avg, i) + at(std, i) * v;
+    });
+  },
+});
 
 const DISTS: Record<Exclude<RandomOpName, 'RandomChoice' | 'RandomPermutation'>, Dist> = {
   RandomUniform: {
@@ -146,30 +160,8 @@ const DISTS: Record<Exclude<RandomOpName, 'RandomChoice' | 'RandomPermutation'>,
     sample: (g, lo, hi, n) =>
       Array.from({ length: n }, (_, i) => at(lo, i) + (at(hi, i) - at(lo, i)) * g.nextDouble()),
   },
-  RandomNormal: {
-    params: ['avg', 'std'],
-    floatOnly: true,
-    neutral: [0, 1],
-    check: stdCheck,
-    sample(g, avg, std, n) {
-      const z = standardNormals(g);
-      return Array.from({ length: n }, (_, i) => at(avg, i) + at(std, i) * z());
-    },
-  },
-  RandomTruncatedNormal: {
-    params: ['avg', 'std'],
-    floatOnly: true,
-    neutral: [0, 1],
-    check: stdCheck,
-    sample(g, avg, std, n) {
-      const z = standardNormals(g);
-      return Array.from({ length: n }, (_, i) => {
-        let v = z();
-        while (Math.abs(v) > 2) v = z();
-        return at(avg, i) + at(std, i) * v;
-      });
-    },
-  },
+  RandomNormal: normalDist(Infinity),
+  RandomTruncatedNormal: normalDist(2),
   RandomBinomial: {
     params: ['n', 'p'],
     neutral: [0, 0],
