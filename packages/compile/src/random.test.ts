@@ -63,6 +63,14 @@ describe.each(MODES)('RandomStreams through theano.function in %s', (_label, mod
     expect((f1() as NDArray[]).map(flat)).not.toEqual(first);
   });
 
+  it('srng.updates() passed explicitly is the same as the default updates', () => {
+    const s1 = new T.RandomStreams(5);
+    const s2 = new T.RandomStreams(5);
+    const f1 = theanoFunction([], s1.normal([3]), { updates: s1.updates(), ...modeOpts() });
+    const f2 = theanoFunction([], s2.normal([3]), modeOpts());
+    for (let k = 0; k < 2; k++) expect(flat(f1() as NDArray)).toEqual(flat(f2() as NDArray));
+  });
+
   it('symbolic sizes: an int vector variable or a list of int scalars', () => {
     const srng = new T.RandomStreams(1);
     const shp = T.ivector('shp');

@@ -83,13 +83,7 @@ export * from './reduction-fns';
 export { ELEMWISE_SCALAR_OP_NAMES, type ElemwiseScalarOpName } from './elemwise-scalar-names';
 export type { DebugprintOptions } from './printing';
 export type { RandomOpParams } from './ops/random';
-export {
-  RNG_STATE_TYPE,
-  rngStateOf,
-  rngStateFromSeed,
-  generatorFromState,
-  isRandomNode,
-} from './ops/random';
+export { RNG_STATE_TYPE, rngStateOf, rngStateFromSeed, generatorFromState } from './ops/random';
 export {
   RandomStreams,
   randomDraw,

@@ -18,7 +18,7 @@ import {
   shapeSize,
   typedArrayFor,
 } from '@theano-ts/tensor';
-import { type Apply, Constant, type Variable } from '../graph';
+import { Constant, type Variable } from '../graph';
 import { type OpSpec, describeVar, fail } from '../op-spec';
 import { type Dim, TensorType } from '../type';
 
@@ -461,6 +461,3 @@ export const RANDOM_SPECS: { readonly [K in RandomOpName]: OpSpec<K> } = {
     },
   },
 };
-
-/** Is `node` a random draw (its output 0 is the next RNG state)? */
-export const isRandomNode = (node: Apply): boolean => node.op.kind in RANDOM_SPECS;
