@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NDArray, array } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
 import {
+  DebugMode,
   In,
   MissingInputError,
   Mode,
@@ -11,6 +12,7 @@ import {
   function as theanoFunction,
   type FunctionOptions,
 } from './index';
+import { createDeviceBackend } from './device-backend.test-helper';
 
 const f64 = (x: number[] | number[][]) => array(x, { dtype: 'float64' });
 
@@ -22,6 +24,15 @@ const MODES: [string, () => Pick<FunctionOptions, 'mode' | 'profile'>][] = [
   ['DebugMode', () => ({ mode: 'DebugMode' })],
   ['NanGuardMode', () => ({ mode: new NanGuardMode() })],
   ['FAST_RUN with profile', () => ({ mode: 'FAST_RUN', profile: true })],
+  // shared variables kept in the backend's storage (Backend.loadShared / storeShared)
+  [
+    'FAST_RUN on a backend with residency hooks',
+    () => ({ mode: new Mode({ backend: createDeviceBackend() }) }),
+  ],
+  [
+    'DebugMode on a backend with residency hooks',
+    () => ({ mode: new DebugMode({ backend: createDeviceBackend() }) }),
+  ],
 ];
 
 describe.each(MODES)('theano.function semantics in %s', (_label, modeOpts) => {

@@ -33,9 +33,9 @@ import {
   type Core,
   type CoreEnv,
   type Program,
+  type Residency,
   type RunHooks,
   type UpdateTarget,
-  type ValueSource,
   generateCore,
   instantiateCore,
   planProgram,
@@ -480,6 +480,17 @@ export function theanoFunction(
   });
 
   // --- link
+  const backend = mode.backend;
+  // a backend with the residency hooks keeps shared variables in its storage between calls
+  const resident =
+    typeof backend.loadShared === 'function' && typeof backend.storeShared === 'function';
+  const residency = (withUpdates: boolean): Residency | undefined =>
+    resident
+      ? {
+          shared: true,
+          updates: withUpdates ? updates.map((u) => u.target instanceof SharedVariable) : [],
+        }
+      : undefined;
   const prog = planProgram(
     fgraph,
     inputVars,
@@ -487,8 +498,8 @@ export function theanoFunction(
     nOut,
     outs.map((o) => !!o.opts.borrow),
     single,
+    residency(true),
   );
-  const backend = mode.backend;
   const thunkOf = new Map<Apply, ReturnType<typeof backend.makeThunk>>();
   prog.nodes.forEach((node, k) => {
     try {
@@ -548,13 +559,14 @@ export function theanoFunction(
           nOut,
           prog.borrow,
           single,
+          residency(false),
         )
       : prog;
     const containers: (Container | undefined)[] = inst.defaults.map((d) =>
       d ? { value: d } : undefined,
     );
     const mySpecs = specs.map((s, i) => ({ ...s, container: containers[i] }));
-    const sources: ValueSource[] = shareds.map((s) => inst.swap.get(s) ?? s);
+    const sources = shareds.map((s) => inst.swap.get(s) ?? s);
     const targets: UpdateTarget[] = inst.deleteUpdates
       ? []
       : updates.map((u) => {
@@ -563,7 +575,10 @@ export function theanoFunction(
             return { set: (v: NDArray) => (c.value = v) };
           }
           const s = inst.swap.get(u.target) ?? u.target;
-          return { set: (v: NDArray) => s.setInternal(v) };
+          return {
+            set: (v: NDArray) => s.setInternal(v),
+            store: resident ? (v: unknown) => backend.storeShared!(s, v) : undefined,
+          };
         });
     const stats = opts.profile
       ? new ProfileStats(inst.name ?? 'theano function', p.nodes, compileTime)
@@ -576,6 +591,7 @@ export function theanoFunction(
       updates: targets,
       fromHost: backend.fromHost.bind(backend),
       toHost: backend.toHost.bind(backend),
+      loadShared: resident ? backend.loadShared!.bind(backend) : undefined,
       fail: (e, k, args) => {
         if (k < 0) return e;
         const node = p.nodes[k];

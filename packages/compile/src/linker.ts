@@ -14,6 +14,11 @@
  * or a constant unless borrowed; update values never alias anything the caller can see; all
  * updates are stored together, after every output has been read back, and none when the call
  * throws.
+ *
+ * Residency: when the backend has the hooks `loadShared` / `storeShared` (a GPU backend), a
+ * program planned with a {@link Residency} loads shared variables with `loadShared` (their value
+ * stays in the backend's storage between calls) and stores updates of shared variables with
+ * `storeShared`, without reading them back; `sv.getValue()` reads back when asked.
  */
 import { NDArray } from '@theano-ts/tensor';
 import {
@@ -27,12 +32,21 @@ import {
 
 /** Where an update's value goes: a shared variable, or the stored value of an `In` with update. */
 export interface UpdateTarget {
+  /** Store a host value (read back from the backend). */
   set(v: NDArray): void;
+  /** Store a value in the backend's storage (`Backend.storeShared`): resident updates only. */
+  store?(v: unknown): void;
 }
 
-/** What a value source gives the call: a shared variable's current value. */
-export interface ValueSource {
-  readonly internal: NDArray;
+/**
+ * Which values of a program live in the backend's storage between calls (the backend has the
+ * residency hooks `loadShared` / `storeShared`).
+ */
+export interface Residency {
+  /** Shared variables are loaded with `loadShared` (not `fromHost` of their host value). */
+  readonly shared: boolean;
+  /** Per update: stored with `storeShared` (its target's `store`), not read back. */
+  readonly updates: readonly boolean[];
 }
 
 /** The schedule of a compiled graph. */
@@ -54,6 +68,8 @@ export interface Program {
   readonly releaseAfter: readonly (readonly number[])[];
   /** Return one value rather than a list. */
   readonly single: boolean;
+  /** Values kept in the backend's storage between calls (undefined: none). */
+  readonly residency?: Residency;
 }
 
 /**
@@ -67,6 +83,7 @@ export function planProgram(
   nOut: number,
   borrow: readonly boolean[],
   single: boolean,
+  residency?: Residency,
 ): Program {
   const nodes = fgraph.toposort();
   const slot = new Map<Variable, number>();
@@ -115,6 +132,7 @@ export function planProgram(
     borrow,
     releaseAfter,
     single,
+    residency,
   };
 }
 
@@ -137,9 +155,12 @@ export interface CoreEnv {
   constValues: readonly unknown[];
   /** Typed arrays of the constants (an output that is one of them is copied). */
   constBuffers: readonly unknown[];
-  shared: readonly ValueSource[];
+  /** The shared variables the program reads (after `copy({ swap })`). */
+  shared: readonly SharedVariable[];
   updates: readonly UpdateTarget[];
   fromHost: (a: NDArray) => unknown;
+  /** The backend's `loadShared` (programs with `residency.shared`). */
+  loadShared?: (sv: SharedVariable) => unknown;
   toHost: (v: unknown) => NDArray;
   /** Turns an exception of node k (k < 0: outside nodes) into the error to throw. */
   fail: (e: unknown, k: number, args: readonly unknown[] | undefined) => unknown;
@@ -164,6 +185,9 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
   for (let j = 0; j < nSh; j++) L.push(`const S${j} = E.shared[${j}];`);
   const nUpd = prog.outSlots.length - prog.nOut;
   for (let j = 0; j < nUpd; j++) L.push(`const U${j} = E.updates[${j}];`);
+  const resShared = !!prog.residency?.shared;
+  const resUpd = (j: number) => !!prog.residency?.updates[j];
+  if (resShared) L.push('const loadShared = E.loadShared;');
   L.push(
     'const fromHost = E.fromHost, toHost = E.toHost, fail = E.fail, CB = E.constBuffers, nCB = CB.length;',
     'const isC = E.isCContiguous;',
@@ -174,9 +198,12 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
   L.push(`return function core(${params.join(', ')}) {`, '  let k = -1, a, r;');
   if (opts.profile) L.push('  let t;');
   L.push('  try {');
-  for (let j = 0; j < nSh; j++) L.push(`    const h${j} = S${j}.internal;`);
+  // resident shared values stay in the backend: `hostValue` (no read-back) only for alias checks
+  for (let j = 0; j < nSh; j++)
+    L.push(`    const h${j} = S${j}.${resShared ? 'hostValue' : 'internal'};`);
   for (let i = 0; i < nIn; i++) L.push(`    const v${i} = fromHost(x${i});`);
-  for (let j = 0; j < nSh; j++) L.push(`    const v${nIn + j} = fromHost(h${j});`);
+  for (let j = 0; j < nSh; j++)
+    L.push(`    const v${nIn + j} = ${resShared ? `loadShared(S${j})` : `fromHost(h${j})`};`);
   const intermediates = prog.nodeOut.flat();
   if (intermediates.length) L.push(`    let ${intermediates.map((s) => `v${s}`).join(', ')};`);
   prog.nodes.forEach((_, k) => {
@@ -204,6 +231,7 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
   }
   const updNames: string[] = [];
   for (let j = 0; j < nUpd; j++) {
+    if (resUpd(j)) continue; // stays in the backend (the backend's storeShared copies as needed)
     const u = `n${j}`;
     L.push(`    let ${u} = toHost(${name(prog.outSlots[prog.nOut + j])});`);
     const conds = [
@@ -215,7 +243,12 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
     updNames.push(u);
   }
   L.push('    k = -3;');
-  updNames.forEach((u, j) => L.push(`    U${j}.set(${u});`));
+  for (let j = 0; j < nUpd; j++)
+    L.push(
+      resUpd(j)
+        ? `    U${j}.store(${name(prog.outSlots[prog.nOut + j])});`
+        : `    U${j}.set(n${j});`,
+    );
   L.push(
     prog.single
       ? `    return ${outNames[0] ?? 'undefined'};`
@@ -260,14 +293,20 @@ export function runInterpreted(
   profile: boolean,
 ): NDArray | NDArray[] {
   const { nIn, nShared } = prog;
+  const resShared = !!prog.residency?.shared;
   const vals = new Array<unknown>(prog.nSlots);
   const hosts: NDArray[] = [];
   for (let i = 0; i < nIn; i++) hosts.push(xs[i]);
-  for (let j = 0; j < nShared; j++) hosts.push(env.shared[j].internal);
+  // resident shared values are read back only when a hook needs the host values
+  for (let j = 0; j < nShared; j++)
+    hosts.push(resShared && !hooks.start ? env.shared[j].hostValue : env.shared[j].internal);
   let k = -1;
   let args: unknown[] | undefined;
   try {
-    hosts.forEach((h, i) => (vals[i] = env.fromHost(h)));
+    hosts.forEach(
+      (h, i) =>
+        (vals[i] = i >= nIn && resShared ? env.loadShared!(env.shared[i - nIn]) : env.fromHost(h)),
+    );
     env.constValues.forEach((c, q) => (vals[nIn + nShared + q] = c));
     hooks.start?.(hosts);
     for (k = 0; k < prog.nodes.length; k++) {
@@ -291,16 +330,22 @@ export function runInterpreted(
       if (!prog.borrow[i] && visible(o.data)) o = o.copy();
       outs.push(o);
     }
-    const news: NDArray[] = [];
+    const news: (NDArray | undefined)[] = [];
     for (let j = prog.nOut; j < prog.outSlots.length; j++) {
+      if (prog.residency?.updates[j - prog.nOut]) {
+        news.push(undefined); // stays in the backend
+        continue;
+      }
       let n = env.toHost(vals[prog.outSlots[j]]);
       const b = n.data;
-      if (visible(b) || [...outs, ...news].some((p) => p.data === b) || !isCContiguous(n))
+      if (visible(b) || [...outs, ...news].some((p) => p?.data === b) || !isCContiguous(n))
         n = n.copy();
       news.push(n);
     }
     k = -3;
-    news.forEach((n, j) => env.updates[j].set(n));
+    news.forEach((n, j) =>
+      n ? env.updates[j].set(n) : env.updates[j].store!(vals[prog.outSlots[prog.nOut + j]]),
+    );
     return prog.single ? outs[0] : outs;
   } catch (e) {
     if (e instanceof Error && (e.name === 'DebugModeError' || e.name === 'NanGuardError')) throw e;

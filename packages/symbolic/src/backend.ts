@@ -1,5 +1,5 @@
 import type { NDArray } from '@theano-ts/tensor';
-import type { Apply } from './graph';
+import type { Apply, SharedVariable } from './graph';
 
 /**
  * Runs one Apply node of an optimized graph. Receives input values in the backend's own storage
@@ -22,4 +22,28 @@ export interface Backend {
   toHost(v: unknown): NDArray;
   /** Per-node notes for debugprint (e.g. "cpu fallback"). */
   describeNode?(node: Apply): string | undefined;
+  /**
+   * Residency hook (optional, together with {@link Backend.storeShared}): the value of shared
+   * variable `sv` for one call, in the backend's storage. A backend whose storage is not the
+   * host (a GPU) keeps shared variables there between calls: it loads `sv.getValue({ borrow:
+   * true })` once, registers a syncer (`sv.addSyncer`) so that a later `setValue` is noticed and
+   * `getValue()` can read a newer device value back, and returns the kept value on later calls.
+   *
+   * When a backend has both hooks, the compile package's linker calls `loadShared` instead of
+   * `fromHost(sv.getValue())` for every shared variable a function reads. Without them it uses
+   * `fromHost` (the CPU backend: its storage is the host `NDArray`). The returned value must not
+   * be changed by the call's nodes (inplace ops only write values they own).
+   */
+  loadShared?(sv: SharedVariable): unknown;
+  /**
+   * Residency hook (optional, together with {@link Backend.loadShared}): make `value` (an
+   * update's result, in this backend's storage) the new value of `sv` without reading it back to
+   * the host. `sv.getValue()` reads it back later, when asked (once, through the syncer).
+   *
+   * The linker calls it for every update of a shared variable at the end of a call, all of them
+   * after every output has been read back, and none when the call threw. It must not throw, and
+   * the stored value must not alias anything the caller can see (the call's inputs and outputs,
+   * other shared variables, constants): a backend copies host data it did not make itself.
+   */
+  storeShared?(sv: SharedVariable, value: unknown): void;
 }

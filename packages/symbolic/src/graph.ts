@@ -374,6 +374,13 @@ export class SharedVariable extends Variable {
     this.pull();
     return this.value;
   }
+  /**
+   * For the runtime: the host value as it is, without reading a device copy back (older than
+   * the device's when a backend holds a newer one; see `Backend.loadShared`).
+   */
+  get hostValue(): NDArray {
+    return this.value;
+  }
   /** For the runtime: store a computed value (already of the right type). */
   setInternal(v: NDArray): void {
     this.value = v;
