@@ -108,14 +108,15 @@ export interface GpujsBackend extends Backend {
   /** 'gpu.js <kernel class>', 'gpu.js view', 'shape only' or 'cpu fallback: <reason>'. */
   describeNode(node: Apply): string;
   /**
-   * Residency hook for the linker (proposed `Backend.loadShared`): the value of shared variable
-   * `sv` for this call, kept on the GPU between calls. Registers a syncer on `sv` so that
-   * `getValue()` reads the GPU copy back when a function stored a newer value there.
+   * `Backend.loadShared`: the value of shared variable `sv` for a call, kept on the GPU between
+   * calls (an owned texture, uploaded once and again only after a host-side `setValue`).
+   * Registers a syncer on `sv`, through which `getValue()` reads back a newer GPU value.
    */
   loadShared(sv: SharedVariable): GpuTensor;
   /**
-   * Residency hook for the linker (proposed `Backend.storeShared`): make `value` (an update's
-   * result) the new value of `sv` without reading it back.
+   * `Backend.storeShared`: make `value` (an update's result) the new value of `sv` without
+   * reading it back: a GPU result is kept as `sv`'s texture (`getValue()` reads it back once,
+   * when asked); a value on the host (computed by a CPU-fallback node) is copied into `sv`.
    */
   storeShared(sv: SharedVariable, value: unknown): void;
   /** Release the gpu.js instance (when this backend created it). */
@@ -171,7 +172,6 @@ function userError(e: Error): Error {
 
 /** GPU state of a shared variable compiled for this backend. */
 interface Resident {
-  sv: SharedVariable;
   /** The host array the device copy was made from / read back into (undefined: host unknown). */
   host: NDArray | undefined;
   /** The device copy (an owned texture). */
@@ -487,45 +487,29 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
   // --------------------------------------------------------------- residency
 
   const residents = new WeakMap<SharedVariable, Resident>();
-  const residentByHost = new WeakMap<NDArray, Resident>();
-  /** Host arrays read back from a kernel output (toHost), with the tensor they came from. */
-  const readFrom = new WeakMap<NDArray, GpuTensor>();
 
+  /** The GPU state of `sv`, created (with a syncer on `sv`) on first use. */
   function resident(sv: SharedVariable): Resident {
     let r = residents.get(sv);
     if (r) return r;
-    const state: Resident = { sv, host: undefined, dev: undefined, deviceNewer: false };
-    r = state;
-    residents.set(sv, state);
-    let busy = false;
+    const state: Resident = { host: undefined, dev: undefined, deviceNewer: false };
+    residents.set(sv, (r = state));
     sv.addSyncer({
       pull() {
+        // getValue(): read the stored update back, once (then cached until the next store)
         if (!state.deviceNewer || !state.dev) return undefined;
         state.deviceNewer = false;
-        const a = state.dev.toNDArray();
-        state.host = a;
-        residentByHost.set(a, state);
-        return a;
+        state.host = state.dev.toNDArray();
+        return state.host;
       },
       invalidate() {
-        // the host value was replaced (setValue, or a linker storing an update read back)
-        if (busy) return;
-        busy = true;
-        try {
-          state.deviceNewer = false;
-          dropDevice(state);
-          const h = sv.getValue({ borrow: true });
-          state.host = h;
-          residentByHost.set(h, state);
-        } finally {
-          busy = false;
-        }
+        // the host value was replaced (setValue, or an update stored by another backend)
+        state.deviceNewer = false;
+        state.host = undefined;
+        dropDevice(state);
       },
     });
-    const h = sv.getValue({ borrow: true });
-    state.host = h;
-    residentByHost.set(h, state);
-    return state;
+    return r;
   }
 
   function dropDevice(r: Resident) {
@@ -534,12 +518,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     old?.storage.release();
   }
 
-  /** An owned GPU copy of host array `h` (from the texture it was read back from when still valid). */
+  /** An owned GPU copy of host array `h` (undefined without a GL context, or when too large). */
   function deviceCopyOf(h: NDArray): GpuTensor | undefined {
     if (!pipeline || !isGpu) return undefined;
-    const src = readFrom.get(h);
-    if (src && !src.stale && src.texture && src.isContiguous)
-      return GpuTensor.owned(src.texture.clone(), src.shape, src.dtype, counters);
     const c = h.isContiguous ? h : h.contiguous();
     const flat = c.data.subarray(c.offset, c.offset + c.size);
     if (c.size === 0 || c.size > maxElements) return undefined;
@@ -550,15 +531,8 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     return tex ? GpuTensor.owned(tex, c.shape, c.dtype, counters) : undefined;
   }
 
-  /** The GPU value of a resident shared variable whose host value is `h`. */
-  function residentValue(r: Resident, h: NDArray): GpuTensor {
-    if (!r.dev) r.dev = deviceCopyOf(h);
-    return r.dev ?? GpuTensor.fromHost(h, counters);
-  }
-
-  /** An owned, contiguous GPU copy of a kernel result (no read-back). */
+  /** An owned, contiguous GPU copy of a kernel result (a reference-counted texture clone: no read-back). */
   function keep(t: GpuTensor): GpuTensor | undefined {
-    if (t.storage.owned && t.isContiguous) return t;
     if (t.texture && t.isContiguous && !t.stale)
       return GpuTensor.owned(t.texture.clone(), t.shape, t.dtype, counters);
     return undefined;
@@ -594,20 +568,14 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       counters.readbacks = counters.uploads = counters.kernelRuns = counters.cpuRuns = 0;
     },
     makeThunk(node: Apply): Thunk {
-      for (const v of node.inputs) if (v instanceof SharedVariable) resident(v);
       const p = plan(node);
       return p.where === 'cpu' ? fallbackThunk(node, p) : gpuThunk(node);
     },
     fromHost(a: NDArray) {
-      const r = residentByHost.get(a);
-      if (r && r.host === a && !r.deviceNewer) return residentValue(r, a);
       return GpuTensor.fromHost(a, counters);
     },
     toHost(v: unknown): NDArray {
-      const t = asTensor(v, 'toHost argument');
-      const h = t.toNDArray();
-      if (t.texture && !t.storage.owned) readFrom.set(h, t);
-      return h;
+      return asTensor(v, 'toHost argument').toNDArray();
     },
     loadShared(sv) {
       const r = resident(sv);
@@ -616,9 +584,9 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       if (r.host !== h) {
         dropDevice(r);
         r.host = h;
-        residentByHost.set(h, r);
       }
-      return residentValue(r, h);
+      r.dev ??= deviceCopyOf(h);
+      return r.dev ?? GpuTensor.fromHost(h, counters);
     },
     storeShared(sv, value) {
       const r = resident(sv);
@@ -626,16 +594,15 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
       if (t === r.dev) return;
       const kept = keep(t);
       if (!kept) {
-        // on the host (a CPU node computed it): store it there
-        const h = t.toNDArray();
-        sv.setValue(h.isContiguous && h.offset === 0 ? h : h.copy(), { borrow: true });
+        // on the host (a CPU node computed it, or no GL context): a copy of it becomes the value
+        sv.setInternal(t.toNDArray().copy());
         return;
       }
       const old = r.dev;
       r.dev = kept;
       r.deviceNewer = true;
       r.host = undefined;
-      if (old && old !== kept) old.storage.release();
+      old?.storage.release();
     },
     placement(node) {
       if (failed.has(node)) return 'cpu';

@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 
 const args = process.argv.slice(2);
 if (args.length === 0) {
-  console.error('usage: node scripts/with-display.mjs <command> [args...]');
+  console.error('usage: node tools/with-display.mjs <command> [args...]');
   process.exit(2);
 }
 const onPath = (name) =>
