@@ -36,6 +36,8 @@ export interface WorkloadGroup {
   id: string;
   title: string;
   workloads: Workload[];
+  /** Why the group cannot run here (it is skipped, saying so), or undefined when it can. */
+  unavailable?: () => string | undefined;
 }
 
 /** One row of the results. */
@@ -82,6 +84,11 @@ export async function runGroups(
 ): Promise<Result[]> {
   const results: Result[] = [];
   for (const g of groups) {
+    const why = g.unavailable?.();
+    if (why) {
+      log(`  ${g.id}: skipped: ${why}`);
+      continue;
+    }
     for (const w of g.workloads) {
       for (const [impl, run] of Object.entries(w.impls)) {
         log(`  ${g.id} / ${w.id} / ${impl} …`);

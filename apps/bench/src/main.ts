@@ -1,9 +1,11 @@
 /**
  * theano-ts benchmarks: `pnpm bench` at the repository root. Prints a table next to Theano
  * 1.0.5's figures and writes the results as JSON (default apps/bench/bench-results.json).
- *   pnpm bench [-- --only compile,call,training-loop,peers] [-- --out file.json]
+ *   pnpm bench [-- --only compile,call,training-loop,peers,gpujs] [-- --out file.json]
  * The peers group runs issue #10's workloads on theano-ts and on TF.js (cpu, wasm) and jax-js
- * (wasm) in the same process; the table gives theano-ts ÷ the best peer.
+ * (wasm) in the same process; the table gives theano-ts ÷ the best peer. The gpujs group runs
+ * matmul, an MLP step and conv2d on the gpu.js backend and the CPU backend (see groups/gpujs.ts;
+ * `pnpm bench` runs under xvfb-run when there is no display, for headless-gl).
  * No assertions: targets are reported as met or MISSED.
  */
 import { writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { compileGroup } from './groups/compile-mlp';
 import { callOverheadGroup } from './groups/call-overhead';
 import { linearRegressionGroup } from './groups/linear-regression';
 import { peersGroup } from './groups/peers';
+import { gpujsGroup } from './groups/gpujs';
 
 /** Every group, in the order they run (compile first: its "first compile" is the process's first). */
 export const GROUPS: readonly WorkloadGroup[] = [
@@ -21,6 +24,7 @@ export const GROUPS: readonly WorkloadGroup[] = [
   callOverheadGroup,
   linearRegressionGroup,
   peersGroup,
+  gpujsGroup,
 ];
 
 const { values } = parseArgs({

@@ -11,7 +11,8 @@ import { THEANO, THEANO_1_0_5 } from '../reference';
 
 const T = theano.tensor;
 
-function buildGraph() {
+/** The MLP training graph (also run by the gpujs group). */
+export function buildGraph() {
   const rng = new Generator(42);
   const model = new Sequential([
     new Dense(784, 128, { activation: 'relu', rng, name: 'hidden' }),
