@@ -531,12 +531,23 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     return tex ? GpuTensor.owned(tex, c.shape, c.dtype, counters) : undefined;
   }
 
-  /** An owned, contiguous GPU copy of a kernel result (a reference-counted texture clone: no read-back). */
+  /**
+   * An owned, contiguous GPU copy of a kernel result or a resident value: a reference-counted
+   * texture clone (no GPU work, no read-back; a kernel that writes the original texture again
+   * copies it first). Undefined for host data and non-contiguous views.
+   */
   function keep(t: GpuTensor): GpuTensor | undefined {
     if (t.texture && t.isContiguous && !t.stale)
       return GpuTensor.owned(t.texture.clone(), t.shape, t.dtype, counters);
     return undefined;
   }
+
+  /**
+   * The value of a resident texture for one call: its own clone, so that storing an update
+   * (which releases the variable's previous texture) cannot free a value another update of the
+   * same call still reads (`updates: [[a, b], [b, a]]`). Freed when garbage collected.
+   */
+  const share = (dev: GpuTensor): GpuTensor => keep(dev)!;
 
   // --------------------------------------------------------------- the backend
 
@@ -579,19 +590,18 @@ export function createGpujsBackend(opts: GpujsBackendOptions = {}): GpujsBackend
     },
     loadShared(sv) {
       const r = resident(sv);
-      if (r.deviceNewer && r.dev) return r.dev;
+      if (r.deviceNewer && r.dev) return share(r.dev);
       const h = sv.getValue({ borrow: true });
       if (r.host !== h) {
         dropDevice(r);
         r.host = h;
       }
       r.dev ??= deviceCopyOf(h);
-      return r.dev ?? GpuTensor.fromHost(h, counters);
+      return r.dev ? share(r.dev) : GpuTensor.fromHost(h, counters);
     },
     storeShared(sv, value) {
       const r = resident(sv);
       const t = asTensor(value, `the update of shared variable '${sv.name ?? 'unnamed'}'`);
-      if (t === r.dev) return;
       const kept = keep(t);
       if (!kept) {
         // on the host (a CPU node computed it, or no GL context): a copy of it becomes the value

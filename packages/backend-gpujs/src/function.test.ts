@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NDArray } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
-import { Mode, theanoFunction } from '@theano-ts/compile';
+import { Mode, debugprint, theanoFunction } from '@theano-ts/compile';
 import { expectClose, makeBackend, rand } from './test-utils';
 
 const backend = makeBackend();
@@ -24,7 +24,7 @@ describe(`theano.function with Mode({ backend: createGpujsBackend() }) (gpu.js $
     expect(backend.fallbackOps).toEqual([]); // Gemm, relu, Softmax: all on the GPU
   });
 
-  it('updates of shared variables are read back from the GPU after every call', () => {
+  it('updates of shared variables stay on the GPU; getValue() reads them back', () => {
     const x = T.fvector('x');
     const w = T.shared(new NDArray(new Float32Array([1, 2, 3]), [3]), 'w');
     const step = theanoFunction([x], T.mul(w, x), {
@@ -33,9 +33,56 @@ describe(`theano.function with Mode({ backend: createGpujsBackend() }) (gpu.js $
     });
     const vx = new NDArray(new Float32Array([2, 2, 2]), [3]);
     expect(Array.from((step(vx) as NDArray).data)).toEqual([2, 4, 6]);
+    backend.resetStats();
     expect(Array.from(w.getValue().data)).toEqual([0, 1, 2]);
+    expect(backend.stats.readbacks).toBe(backend.isGpu ? 1 : 0);
     expect(Array.from((step(vx) as NDArray).data)).toEqual([0, 2, 4]);
     expect(Array.from(w.getValue().data)).toEqual([-1, 0, 1]);
+  });
+
+  it('updates that are other shared variables, inputs or outputs never share storage with them', () => {
+    const x = T.fvector('x');
+    const a = T.shared(new NDArray(new Float32Array([1, 2]), [2]), 'a');
+    const b = T.shared(new NDArray(new Float32Array([10, 20]), [2]), 'b');
+    const c = T.shared(new NDArray(new Float32Array([0, 0]), [2]), 'c');
+    const d = T.shared(new NDArray(new Float32Array([0, 0]), [2]), 'd');
+    const out = T.add(a, x);
+    const f = theanoFunction([x], out, {
+      updates: [
+        [a, b], // a swap: each takes the other's texture
+        [b, a],
+        [c, x], // an input
+        [d, out], // the output
+      ],
+      mode: new Mode({ backend }),
+    });
+    const vx = new NDArray(new Float32Array([5, 6]), [2]);
+    const o1 = f(vx) as NDArray;
+    const o2 = f(vx) as NDArray;
+    f(vx);
+    expect(Array.from(o1.data)).toEqual([6, 8]);
+    expect(Array.from(o2.data)).toEqual([15, 26]);
+    expect(Array.from(a.getValue().data)).toEqual([10, 20]); // three swaps
+    expect(Array.from(b.getValue().data)).toEqual([1, 2]);
+    vx.data[0] = -1;
+    o1.data[0] = -1;
+    expect(Array.from(c.getValue().data)).toEqual([5, 6]);
+    expect(Array.from(d.getValue().data)).toEqual([6, 8]); // the third call's output
+    b.setValue(new NDArray(new Float32Array([7, 7]), [2]));
+    f(vx);
+    expect(Array.from(a.getValue().data)).toEqual([7, 7]);
+    expect(Array.from(b.getValue().data)).toEqual([10, 20]);
+  });
+
+  it('debugprint marks the nodes that fall back to the CPU', () => {
+    const b = makeBackend();
+    const x = T.fvector('x');
+    const nz = T.applyOp('Nonzero', {}, [T.gt(x, 0)]).outputs[0];
+    const f = theanoFunction([x], [T.exp(x), nz], { mode: new Mode({ backend: b }) });
+    const printed = debugprint(f);
+    expect(printed).toMatch(/Nonzero.*\(cpu fallback\)/);
+    expect(printed).toMatch(new RegExp(`exp.*\\(gpu\\.js ${b.kernelClass}\\)`));
+    void b.destroy();
   });
 
   it('an output that is an input is returned as a copy', () => {

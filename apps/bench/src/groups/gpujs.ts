@@ -10,6 +10,7 @@
  * headless-gl needs an X display: `pnpm bench` runs under `xvfb-run -a` when there is no DISPLAY
  * (tools/with-display.mjs). Without a GPU kernel class the group is skipped, saying why.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import * as theano from 'theano-ts';
 import { Generator, NDArray } from '@theano-ts/tensor';
 import { type GpujsBackend, createGpujsBackend } from '@theano-ts/backend-gpujs';
@@ -21,6 +22,23 @@ const RUNS = Number(process.env.BENCH_GPUJS_RUNS ?? 5);
 
 let backend: GpujsBackend | undefined;
 const gpujs = (): GpujsBackend => (backend ??= createGpujsBackend({ log: false }));
+
+/**
+ * The GL driver library this process loaded (Linux): headless-gl reports its renderer as 'ANGLE'
+ * whatever draws, so the bench also names the driver under it (Mesa's `swrast_dri.so` is the
+ * llvmpipe software rasteriser; `libGLX_nvidia` an NVIDIA GPU).
+ */
+function glDriver(): string | undefined {
+  if (!existsSync('/proc/self/maps')) return undefined;
+  const libs = new Set(
+    readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .map((l) => l.split(/\s+/)[5] ?? '')
+      .map((p) => p.slice(p.lastIndexOf('/') + 1))
+      .filter((f) => /_dri\.so|^libGLX_(?!mesa)|^libnvidia-glcore|^libEGL_/.test(f)),
+  );
+  return libs.size ? [...libs].join(', ') : undefined;
+}
 
 /** Σ x² in float64 over a result (layout-independent checksum). */
 function sumSq(a: NDArray): number {
@@ -59,6 +77,8 @@ function measure(id: string, make: Make, onGpu: boolean): Figure {
     if (cpu !== undefined) details['gpujs ÷ cpu'] = value / cpu;
     details['kernel class'] = b.kernelClassesUsed.join(', ') || b.kernelClass;
     details.renderer = b.renderer || 'no GL context';
+    const driver = glDriver();
+    if (driver) details['GL driver loaded'] = driver;
     details['read-backs per call'] = b.stats.readbacks / RUNS;
     if (b.fallbackOps.length) details['cpu fallbacks'] = b.fallbackOps.join(', ');
   }
