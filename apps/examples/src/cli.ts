@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Mode } from 'theano-ts';
+import { createGpujsBackend } from '@theano-ts/backend-gpujs';
 
 type OptionSpec = { type: 'string' | 'boolean'; default?: string | boolean };
 
@@ -24,5 +25,9 @@ export function parseCli(extra: Record<string, OptionSpec>) {
   }
   const json = opts.json === true;
   const log = (...a: unknown[]) => (json ? console.error(...a) : console.log(...a));
-  return { values: opts, backend, json, log, mode: new Mode({ backend }) };
+  // the gpu.js backend's one-time note of its kernel class goes where the progress goes
+  const mode = new Mode({
+    backend: backend === 'gpujs' ? createGpujsBackend({ log: (m) => log(m) }) : backend,
+  });
+  return { values: opts, backend, json, log, mode };
 }
