@@ -146,7 +146,8 @@ export function table(results: readonly Result[]): string {
   for (const key of workloads) {
     const rs = results.filter((r) => `${r.group}/${r.workload}` === key);
     const ref = rs.find((r) => !r.measured);
-    const peers = rs.filter((r) => r.measured && r.impl !== 'theano-ts');
+    // peers are other libraries; 'theano-ts gpujs' is theano-ts on another backend
+    const peers = rs.filter((r) => r.measured && !r.impl.startsWith('theano-ts'));
     const best = peers.length ? peers.reduce((a, b) => (b.value < a.value ? b : a)) : undefined;
     for (const r of rs) {
       const ratio =
