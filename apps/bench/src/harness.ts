@@ -77,16 +77,18 @@ export function timeRuns(n: number, fn: (i: number) => void): number[] {
 export const fmt = (v: number, unit: string): string =>
   `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3)} ${unit}`;
 
-/** Measure every implementation of every workload of `groups`. */
+/** Measure every implementation of every workload of `groups` (those unavailable here are listed in `skipped`). */
 export async function runGroups(
   groups: readonly WorkloadGroup[],
   log: (s: string) => void,
+  skipped: { group: string; reason: string }[] = [],
 ): Promise<Result[]> {
   const results: Result[] = [];
   for (const g of groups) {
     const why = g.unavailable?.();
     if (why) {
       log(`  ${g.id}: skipped: ${why}`);
+      skipped.push({ group: g.id, reason: why });
       continue;
     }
     for (const w of g.workloads) {

@@ -49,7 +49,8 @@ if (unknown.length) {
 const groups = only ? GROUPS.filter((g) => only.includes(g.id)) : GROUPS;
 
 console.error(`theano-ts bench on ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
-const results = await runGroups(groups, (s) => console.error(s));
+const skipped: { group: string; reason: string }[] = [];
+const results = await runGroups(groups, (s) => console.error(s), skipped);
 console.log(table(results));
 const sums = checksums(results);
 if (sums.length) console.log(`\nchecksums:\n${sums.join('\n')}`);
@@ -66,6 +67,7 @@ const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
   cores: cpus().length,
+  skipped,
   results,
 };
 writeFileSync(values.out!, JSON.stringify(report, null, 2) + '\n');
