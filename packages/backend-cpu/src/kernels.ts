@@ -8,6 +8,7 @@ import {
 import type { Apply, OpName } from '@theano-ts/symbolic';
 import { makeElemwiseKernel } from './elemwise-codegen';
 import { conv2dGradInputsKernel, conv2dGradWeightsKernel, conv2dKernel } from './conv-kernels';
+import { gemm, type MatrixView } from './gemm';
 
 /** A compiled CPU kernel for one node. */
 export type Kernel = (inputs: readonly NDArray[]) => NDArray[];
@@ -24,9 +25,31 @@ function rowMajor(a: NDArray): { d: TypedArray; o: number } {
   return { d: c.data, o: c.offset };
 }
 
+/** A 1-d or 2-d NDArray as a strided matrix (a vector is a row when `asRow`, else a column). */
+function viewOf(x: NDArray, asRow: boolean): MatrixView {
+  if (x.ndim === 2)
+    return {
+      data: x.data,
+      offset: x.offset,
+      rows: x.shape[0],
+      cols: x.shape[1],
+      s0: x.strides[0],
+      s1: x.strides[1],
+    };
+  const [len] = x.shape;
+  const [st] = x.strides;
+  return asRow
+    ? { data: x.data, offset: x.offset, rows: 1, cols: len, s0: 0, s1: st }
+    : { data: x.data, offset: x.offset, rows: len, cols: 1, s0: st, s1: 0 };
+}
+
 /**
- * C (m×n) = A (m×k) · B (k×n): row-by-row, each row accumulated in float64 and rounded once,
- * so results equal the reference implementation's.
+ * C (m×n) = A (m×k) · B (k×n) for 1-d or 2-d operands (NumPy's dot), any strides.
+ * float32/float64 products large enough run the packed WebAssembly SIMD GEMM (gemm.ts),
+ * accumulating in the element type like BLAS; the rest (and every product where WebAssembly
+ * SIMD is unavailable) run row by row, each row accumulated in float64 and rounded once, so
+ * those results equal the reference implementation's bit for bit.
+ * @throws RangeError when the inner dimensions differ.
  */
 export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDArray {
   const A = a.ndim === 1 ? a.reshape([1, a.shape[0]]) : a;
@@ -37,12 +60,19 @@ export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDAr
     throw new RangeError(
       `Dot: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} not aligned: ${k} != ${k2}`,
     );
+  const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
+  if (
+    (outDtype === 'float32' || outDtype === 'float64') &&
+    a.dtype === outDtype &&
+    b.dtype === outDtype
+  ) {
+    const c = gemm(viewOf(a, true), viewOf(b, false), outDtype);
+    if (c) return new NDArray(c, shape, { dtype: outDtype });
+  }
   const { d: ad, o: ao } = rowMajor(A);
   const { d: bd, o: bo } = rowMajor(B);
-  if (outDtype === 'float32' && ad instanceof Float32Array && bd instanceof Float32Array) {
-    const shape32 = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
-    return new NDArray(matmulF32(ad, ao, bd, bo, m, k, n), shape32, { dtype: 'float32' });
-  }
+  if (outDtype === 'float32' && ad instanceof Float32Array && bd instanceof Float32Array)
+    return new NDArray(matmulF32(ad, ao, bd, bo, m, k, n), shape, { dtype: 'float32' });
   const out = new (typedArrayFor(outDtype))(m * n);
   const acc = new Float64Array(n);
   const round = outDtype === 'float64' || outDtype === 'float32';
@@ -58,7 +88,6 @@ export function matmul(a: NDArray, b: NDArray, outDtype: NDArray['dtype']): NDAr
     if (round) out.set(acc, orow);
     else for (let j = 0; j < n; j++) out[orow + j] = castScalar(acc[j], outDtype);
   }
-  const shape = [...(a.ndim === 2 ? [m] : []), ...(b.ndim === 2 ? [n] : [])];
   return new NDArray(out, shape, { dtype: outDtype });
 }
 

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NDArray } from '@theano-ts/tensor';
 import { matmul } from './kernels';
+import { setWasmSimdDisabled } from './wasm/features';
 
 /** The reference contract: each element accumulated in float64 in ascending p order, rounded once. */
 function reference(a: NDArray, b: NDArray): Float32Array {
@@ -27,7 +28,14 @@ function rand(shape: number[], seed: number): NDArray {
   return new NDArray(d, shape, { dtype: 'float32' });
 }
 
-describe('float32 matmul fast path (four rows per pass)', () => {
+describe('float32 matmul JavaScript fallback (four rows per pass; WebAssembly SIMD forced off)', () => {
+  let prev = false;
+  beforeAll(() => {
+    prev = setWasmSimdDisabled(true);
+  });
+  afterAll(() => {
+    setWasmSimdDisabled(prev);
+  });
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [1, 7, 1],

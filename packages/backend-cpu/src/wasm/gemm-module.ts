@@ -1,0 +1,185 @@
+/**
+ * The packed GEMM micro-kernel in WebAssembly SIMD, generated with our module builder.
+ *
+ * C (mPad × nPad, row-major) = Ã · B̃ where Ã and B̃ are packed panels (GotoBLAS layout,
+ * see gemm.ts): for each block of KC steps along k, A is stored as MR-row panels (kc × MR,
+ * p-major) and B as NR-column panels (kc × NR, p-major). The loops: k blocks (pc) → MC-row
+ * blocks of A (ic, kept in L2) → NR-column panels of B (jr, kept in L1) → MR-row panels of A
+ * (ir) → the register-blocked MR × NR micro-kernel (MR·NR/lanes vector accumulators, one splat
+ * of A and NR/lanes loads of B per step, mul + add). The first k block stores, later ones add.
+ * Accumulation is in the element type (float32 or float64), as BLAS sgemm/dgemm do.
+ */
+import { ModuleBuilder, type FunctionBuilder, type Local } from './module-builder';
+
+/** Shape of the micro-kernel and cache blocks for one element type. */
+export interface GemmConfig {
+  readonly dtype: 'float32' | 'float64';
+  /** Bytes per element (4 or 8). */
+  readonly bytes: number;
+  /** Lanes per v128 (4 or 2). */
+  readonly lanes: number;
+  /** Rows of the micro-tile. */
+  readonly mr: number;
+  /** Columns of the micro-tile (a multiple of lanes). */
+  readonly nr: number;
+  /** k block. */
+  readonly kc: number;
+  /** Row block (a multiple of mr). */
+  readonly mc: number;
+}
+
+/** float32: 4 × 8 tile (8 f32x4 accumulators), k blocks of 256, row blocks of 128. */
+export const GEMM_F32: GemmConfig = {
+  dtype: 'float32',
+  bytes: 4,
+  lanes: 4,
+  mr: 4,
+  nr: 8,
+  kc: 256,
+  mc: 128,
+};
+/** float64: 4 × 4 tile (8 f64x2 accumulators), k blocks of 256, row blocks of 64. */
+export const GEMM_F64: GemmConfig = {
+  dtype: 'float64',
+  bytes: 8,
+  lanes: 2,
+  mr: 4,
+  nr: 4,
+  kc: 256,
+  mc: 64,
+};
+
+/** Emits `dst = min(a, b)` for i32 locals/constant b. */
+function minInto(f: FunctionBuilder, dst: Local, a: Local, b: Local): void {
+  f.get(a).get(b).get(a).get(b).op('i32.lt_s').op('select').set(dst);
+}
+
+/**
+ * Adds `gemm_<dtype>(aPack, bPack, c, mPad, nPad, k)` (byte addresses; mPad a multiple of mr,
+ * nPad of nr, k ≥ 1) to the module.
+ */
+export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
+  const { bytes: E, lanes, mr, nr, kc: KC, mc: MC } = cfg;
+  const nv = nr / lanes;
+  const T = cfg.dtype === 'float32' ? 'f32x4' : 'f64x2';
+  const splat = cfg.dtype === 'float32' ? 'v128.load32_splat' : 'v128.load64_splat';
+  m.addFunction(`gemm_${cfg.dtype}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [aPack, bPack, c, mPad, nPad, k] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i));
+    const pc = f.local('i32');
+    const kcL = f.local('i32');
+    const rest = f.local('i32');
+    const kcConst = f.local('i32');
+    const mcConst = f.local('i32');
+    const aBlk = f.local('i32');
+    const bBlk = f.local('i32');
+    const ic = f.local('i32');
+    const icEnd = f.local('i32');
+    const icTop = f.local('i32');
+    const jr = f.local('i32');
+    const ir = f.local('i32');
+    const ap = f.local('i32');
+    const bp = f.local('i32');
+    const cp = f.local('i32');
+    const p = f.local('i32');
+    const rowBytes = f.local('i32');
+    const acc: Local[][] = [];
+    for (let r = 0; r < mr; r++) {
+      acc.push([]);
+      for (let v = 0; v < nv; v++) acc[r]!.push(f.local('v128'));
+    }
+    const bv: Local[] = [];
+    for (let v = 0; v < nv; v++) bv.push(f.local('v128'));
+    const av = f.local('v128');
+
+    f.i32Const(KC).set(kcConst).i32Const(MC).set(mcConst);
+    f.get(nPad).i32Const(E).op('i32.mul').set(rowBytes);
+    f.forRange(pc, 0, k, KC, () => {
+      f.get(k).get(pc).op('i32.sub').set(rest);
+      minInto(f, kcL, rest, kcConst);
+      // aBlk = aPack + pc*mPad*E ; bBlk = bPack + pc*nPad*E
+      f.get(aPack)
+        .get(pc)
+        .get(mPad)
+        .op('i32.mul')
+        .i32Const(E)
+        .op('i32.mul')
+        .op('i32.add')
+        .set(aBlk);
+      f.get(bPack).get(pc).get(rowBytes).op('i32.mul').op('i32.add').set(bBlk);
+      f.forRange(ic, 0, mPad, MC, () => {
+        f.get(ic).get(mcConst).op('i32.add').set(icTop);
+        minInto(f, icEnd, icTop, mPad);
+        f.forRange(jr, 0, nPad, nr, () => {
+          f.forRange(ir, ic, icEnd, mr, () => {
+            // ap = aBlk + ir*kc*E ; bp = bBlk + jr*kc*E ; cp = c + (ir*nPad + jr)*E
+            f.get(aBlk).get(ir).get(kcL).op('i32.mul').i32Const(E).op('i32.mul');
+            f.op('i32.add').set(ap);
+            f.get(bBlk).get(jr).get(kcL).op('i32.mul').i32Const(E).op('i32.mul');
+            f.op('i32.add').set(bp);
+            f.get(c).get(ir).get(rowBytes).op('i32.mul').op('i32.add');
+            f.get(jr).i32Const(E).op('i32.mul').op('i32.add').set(cp);
+            for (const row of acc) for (const a of row) f.v128Const(new Uint8Array(16)).set(a);
+            // micro-kernel over the kc steps
+            f.forRange(p, 0, kcL, 1, () => {
+              for (let v = 0; v < nv; v++)
+                f.get(bp)
+                  .mem('v128.load', v * 16, 2)
+                  .set(bv[v]!);
+              for (let r = 0; r < mr; r++) {
+                f.get(ap)
+                  .mem(splat, r * E)
+                  .set(av);
+                for (let v = 0; v < nv; v++)
+                  f.get(acc[r]![v]!)
+                    .get(av)
+                    .get(bv[v]!)
+                    .op(`${T}.mul`)
+                    .op(`${T}.add`)
+                    .set(acc[r]![v]!);
+              }
+              f.get(ap)
+                .i32Const(mr * E)
+                .op('i32.add')
+                .set(ap);
+              f.get(bp)
+                .i32Const(nr * E)
+                .op('i32.add')
+                .set(bp);
+            });
+            // store (first k block) or accumulate into C
+            const storeTile = (add: boolean) => {
+              for (let r = 0; r < mr; r++) {
+                for (let v = 0; v < nv; v++) {
+                  f.get(cp);
+                  if (add)
+                    f.get(cp)
+                      .mem('v128.load', v * 16, 2)
+                      .get(acc[r]![v]!)
+                      .op(`${T}.add`);
+                  else f.get(acc[r]![v]!);
+                  f.mem('v128.store', v * 16, 2);
+                }
+                f.get(cp).get(rowBytes).op('i32.add').set(cp);
+              }
+            };
+            f.get(pc).op('i32.eqz');
+            f.if();
+            storeTile(false);
+            f.else();
+            storeTile(true);
+            f.end();
+          });
+        });
+      });
+    });
+  });
+}
+
+/** A module importing `env.memory` with the float32 and float64 GEMM functions. */
+export function buildGemmModule(): ModuleBuilder {
+  const m = new ModuleBuilder();
+  m.importMemory('env', 'memory', { initial: 1 });
+  addGemmFunction(m, GEMM_F32);
+  addGemmFunction(m, GEMM_F64);
+  return m;
+}
