@@ -2,6 +2,7 @@
  * theano-ts benchmarks: `pnpm bench` at the repository root. Prints a table next to Theano
  * 1.0.5's figures and writes the results as JSON (default apps/bench/bench-results.json).
  *   pnpm bench [-- --only compile,call,training-loop,peers,gpujs] [-- --out file.json]
+ *              [-- --workloads matmul-1024,mlp-sgd-step] [-- --skip tfjs-backend-cpu]
  * The peers group runs issue #10's workloads on theano-ts and on TF.js (cpu, wasm) and jax-js
  * (wasm) in the same process; the table gives theano-ts ÷ the best peer. The gpujs group runs
  * matmul, an MLP step and conv2d on the gpu.js backend and the CPU backend (see groups/gpujs.ts;
@@ -32,6 +33,8 @@ const { values } = parseArgs({
   args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
   options: {
     only: { type: 'string' },
+    workloads: { type: 'string' },
+    skip: { type: 'string' },
     out: { type: 'string', default: new URL('../bench-results.json', import.meta.url).pathname },
   },
   strict: true,
@@ -46,7 +49,20 @@ if (unknown.length) {
   );
   process.exit(2);
 }
-const groups = only ? GROUPS.filter((g) => only.includes(g.id)) : GROUPS;
+const list = (v: string | undefined) => v?.split(',').map((s) => s.trim());
+const pick = list(values.workloads);
+const skip = new Set(list(values.skip));
+const groups = (only ? GROUPS.filter((g) => only.includes(g.id)) : GROUPS)
+  .map((g) => ({
+    ...g,
+    workloads: g.workloads
+      .filter((w) => !pick || pick.includes(w.id))
+      .map((w) => ({
+        ...w,
+        impls: Object.fromEntries(Object.entries(w.impls).filter(([k]) => !skip.has(k))),
+      })),
+  }))
+  .filter((g) => g.workloads.length > 0);
 
 console.error(`theano-ts bench on ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
 const skipped: { group: string; reason: string }[] = [];

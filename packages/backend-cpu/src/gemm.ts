@@ -70,49 +70,32 @@ export function setGemmMinWork(work: number): number {
 
 const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
-/** Packs A (m×k) into MR-row panels per k block, zero rows past m. */
-function packA(
+/**
+ * Packs a matrix whose rows are the panel dimension (A's rows, or B's columns given as Bᵀ) into
+ * `width`-row panels per k block: block pc (kc steps) starts at at + pc·rowsPad, panel ir at
+ * + ir·kc, step p at + p·width. Rows past `rows` are zero (the arena is reused). One source row
+ * at a time along k (measured faster than k-outer orders for plain and transposed operands).
+ */
+function packPanels(
   dst: Float32Array | Float64Array,
   at: number,
-  a: MatrixView,
-  mPad: number,
-  cfg: GemmConfig,
+  x: MatrixView,
+  rowsPad: number,
+  width: number,
+  KC: number,
 ): void {
-  const { data, offset, rows: m, cols: k, s0, s1 } = a;
-  const { mr, kc: KC } = cfg;
-  let o = at;
+  const { data, offset, rows, cols: k, s0, s1 } = x;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = Math.min(KC, k - pc);
-    for (let ir = 0; ir < mPad; ir += mr) {
-      const full = ir + mr <= m;
-      for (let p = 0; p < kc; p++) {
-        const col = offset + (pc + p) * s1;
-        if (full) for (let r = 0; r < mr; r++) dst[o++] = data[col + (ir + r) * s0];
-        else for (let r = 0; r < mr; r++, o++) dst[o] = ir + r < m ? data[col + (ir + r) * s0] : 0;
-      }
-    }
-  }
-}
-
-/** Packs B (k×n) into NR-column panels per k block, zero columns past n. */
-function packB(
-  dst: Float32Array | Float64Array,
-  at: number,
-  b: MatrixView,
-  nPad: number,
-  cfg: GemmConfig,
-): void {
-  const { data, offset, rows: k, cols: n, s0, s1 } = b;
-  const { nr, kc: KC } = cfg;
-  let o = at;
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = Math.min(KC, k - pc);
-    for (let jr = 0; jr < nPad; jr += nr) {
-      const full = jr + nr <= n;
-      for (let p = 0; p < kc; p++) {
-        const row = offset + (pc + p) * s0 + jr * s1;
-        if (full) for (let c = 0; c < nr; c++) dst[o++] = data[row + c * s1];
-        else for (let c = 0; c < nr; c++, o++) dst[o] = jr + c < n ? data[row + c * s1] : 0;
+    const blk = at + pc * rowsPad;
+    for (let ir = 0; ir < rowsPad; ir += width) {
+      const pan = blk + ir * kc;
+      for (let r = 0; r < width; r++) {
+        const end = pan + r + kc * width;
+        if (ir + r < rows) {
+          let src = offset + (ir + r) * s0 + pc * s1;
+          for (let o = pan + r; o < end; o += width, src += s1) dst[o] = data[src];
+        } else for (let o = pan + r; o < end; o += width) dst[o] = 0;
       }
     }
   }
@@ -148,8 +131,9 @@ export function gemm(
   const eng = getEngine();
   ensureBytes(eng.memory, aBytes + bBytes + cBytes);
   const heap = new Out(eng.memory.buffer);
-  packA(heap, 0, a, mPad, cfg);
-  packB(heap, aBytes / E, b, nPad, cfg);
+  packPanels(heap, 0, a, mPad, cfg.mr, cfg.kc);
+  const bt = { data: b.data, offset: b.offset, rows: n, cols: k, s0: b.s1, s1: b.s0 };
+  packPanels(heap, aBytes / E, bt, nPad, cfg.nr, cfg.kc);
   const cAt = aBytes + bBytes;
   (dtype === 'float32' ? eng.f32 : eng.f64)(0, aBytes, cAt, mPad, nPad, k);
   const out = new Out(m * n);
