@@ -1,8 +1,11 @@
 /**
- * CPU kernels of the conv2d ops: im2col + a matrix product for the convolution and its filter
- * gradient, flat loops for the input gradient. Each output element adds the same products in
- * the same order as the reference implementation (packages/tensor/src/conv.ts), in float64, and
- * rounds once, so results equal the reference bit for bit (padding taps are skipped, not
+ * CPU kernels of the conv2d ops. Where WebAssembly SIMD is present, the convolution (width
+ * stride 1) and the input gradient (unit strides) run the direct-convolution kernel of
+ * conv-fast.ts (sums in the element type, like cuDNN/BLAS; finite filters only). Otherwise,
+ * and for the filter gradient: im2col + a matrix product for the convolution and its filter
+ * gradient, flat loops for the input gradient, where each output element adds the same products
+ * in the same order as the reference implementation (packages/tensor/src/conv.ts), in float64,
+ * and rounds once, so results equal the reference bit for bit (padding taps are skipped, not
  * multiplied by 0, so an infinite weight next to the border does not make a NaN).
  */
 import {
@@ -14,6 +17,7 @@ import {
 } from '@theano-ts/tensor';
 import { type Apply, convGeometry } from '@theano-ts/symbolic';
 import type { Kernel } from './kernels';
+import { directConv } from './conv-fast';
 
 interface Geo {
   N: number;
@@ -140,10 +144,28 @@ export function conv2dKernel(node: Apply<'Conv2d'>): Kernel | undefined {
       convGeometry(node.op.params, w.shape[2], w.shape[3]),
     );
     const { N, O, oh, ow, cg, kh, kw, og } = d;
+    const xd = x.toFlat();
+    const wd = w.toFlat();
+    if (d.g.stride[1] === 1 && x.dtype === dtype && w.dtype === dtype) {
+      const { flip } = d.g;
+      const fast = directConv(
+        xd,
+        {
+          ...d,
+          groups: d.g.groups,
+          pad: d.g.pad,
+          strideH: d.g.stride[0],
+          dilation: d.g.dilation,
+          filt: (o, c, a, b) =>
+            wd[((o * cg + c) * kh + (flip ? kh - 1 - a : a)) * kw + (flip ? kw - 1 - b : b)],
+        },
+        dtype,
+      );
+      if (fast) return [new NDArray(fast, [N, O, oh, ow], { dtype })];
+    }
     const P = oh * ow;
     const K = cg * kh * kw;
-    const xd = x.toFlat();
-    const wm = filterMatrix(w.toFlat(), d);
+    const wm = filterMatrix(wd, d);
     const t = taps(d);
     const cols = new Float64Array(K * P);
     const out = new Float64Array(N * O * P);
@@ -249,10 +271,45 @@ export function conv2dGradInputsKernel(node: Apply<'Conv2dGradInputs'>): Kernel 
       );
     const wd = w.toFlat();
     const gd = gz.toFlat();
-    const out = new Float64Array(N * C * H * W);
     const [sh, sw] = g.stride;
     const [ph, pw] = g.pad;
     const [dh, dw] = g.dilation;
+    if (sh === 1 && sw === 1 && gz.dtype === dtype && w.dtype === dtype) {
+      // a correlation of gz, padded by the filter extent less the forward padding, with the
+      // filters transposed (in ↔ out channels) and flipped
+      const pad: [number, number] = [dh * (kh - 1) - ph, dw * (kw - 1) - pw];
+      const { flip } = g;
+      const fast =
+        oh + 2 * pad[0] - dh * (kh - 1) === H && ow + 2 * pad[1] - dw * (kw - 1) === W
+          ? directConv(
+              gd,
+              {
+                N,
+                C: O,
+                H: oh,
+                W: ow,
+                O: C,
+                groups: g.groups,
+                kh,
+                kw,
+                pad,
+                strideH: 1,
+                dilation: g.dilation,
+                oh: H,
+                ow: W,
+                filt: (c, o, a, b) => {
+                  const grp = Math.floor(c / cg);
+                  const wa = flip ? a : kh - 1 - a;
+                  const wb = flip ? b : kw - 1 - b;
+                  return wd[(((grp * og + o) * cg + (c % cg)) * kh + wa) * kw + wb];
+                },
+              },
+              dtype,
+            )
+          : undefined;
+      if (fast) return [new NDArray(fast, xshape, { dtype })];
+    }
+    const out = new Float64Array(N * C * H * W);
     for (let n = 0; n < N; n++)
       for (let o = 0; o < O; o++) {
         const grp = Math.floor(o / og);

@@ -21,35 +21,47 @@ export interface MatrixView {
   readonly s1: number;
 }
 
-type GemmFn = (
-  aPack: number,
-  bPack: number,
-  c: number,
-  mPad: number,
-  nPad: number,
-  k: number,
-) => void;
+type GemmFn = (aPack: number, bPack: number, c: number, mPad: number, nPad: number, k: number) => void;
+type ConvFn = (...args: number[]) => void;
 
-interface Engine {
+/** The instantiated kernels and their memory (one per process). */
+export interface WasmEngine {
   memory: WebAssembly.Memory;
-  f32: GemmFn;
-  f64: GemmFn;
+  gemm: Record<'float32' | 'float64', GemmFn>;
+  conv: Record<'float32' | 'float64', ConvFn>;
+  compactRows: (base: number, rows: number, srcRowBytes: number, dstRowBytes: number) => void;
 }
 
-let engine: Engine | undefined;
-function getEngine(): Engine {
+let engine: WasmEngine | undefined;
+/** The process's kernel instance (built on first use). */
+export function wasmEngine(): WasmEngine {
   if (!engine) {
     const memory = new WebAssembly.Memory({ initial: 16 });
     const e = buildGemmModule().instantiate({ env: { memory } }).exports as Record<string, GemmFn>;
-    engine = { memory, f32: e['gemm_float32']!, f64: e['gemm_float64']! };
+    engine = {
+      memory,
+      gemm: { float32: e['gemm_float32']!, float64: e['gemm_float64']! },
+      conv: { float32: e['conv_float32']!, float64: e['conv_float64']! },
+      compactRows: e['compact_rows']! as WasmEngine['compactRows'],
+    };
   }
   return engine;
 }
 
-/** Grows the arena (once per new maximum) to hold `bytes`. */
-function ensureBytes(mem: WebAssembly.Memory, bytes: number): void {
-  const have = mem.buffer.byteLength;
-  if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+/**
+ * Grows the arena (once per new maximum) to hold `bytes` and returns a view of it of the
+ * dtype's array type (views are stale after a later grow, so take one per call).
+ */
+export function arenaView(
+  eng: WasmEngine,
+  bytes: number,
+  dtype: 'float32' | 'float64',
+): Float32Array | Float64Array {
+  const have = eng.memory.buffer.byteLength;
+  if (bytes > have) eng.memory.grow(Math.ceil((bytes - have) / 65536));
+  return dtype === 'float32'
+    ? new Float32Array(eng.memory.buffer)
+    : new Float64Array(eng.memory.buffer);
 }
 
 /** Bytes of wasm memory the GEMM arena holds now (0 before the first wasm product). */
@@ -58,6 +70,8 @@ export function gemmArenaBytes(): number {
 }
 
 let minWork = 4096;
+/** Current threshold of {@link setGemmMinWork}. */
+export const gemmMinWork = (): number => minWork;
 /**
  * Products with m·n·k below this run the JavaScript loop (the wasm call and packing cost more
  * than they save). Returns the previous value; tests set 0 to send every shape to the kernel.
@@ -68,7 +82,7 @@ export function setGemmMinWork(work: number): number {
   return prev;
 }
 
-const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
+export const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
 
 /**
  * Packs a matrix whose rows are the panel dimension (A's rows, or B's columns given as Bᵀ) into
@@ -128,14 +142,13 @@ export function gemm(
   const aBytes = mPad * k * E;
   const bBytes = k * nPad * E;
   const cBytes = mPad * nPad * E;
-  const eng = getEngine();
-  ensureBytes(eng.memory, aBytes + bBytes + cBytes);
-  const heap = new Out(eng.memory.buffer);
+  const eng = wasmEngine();
+  const heap = arenaView(eng, aBytes + bBytes + cBytes, dtype);
   packPanels(heap, 0, a, mPad, cfg.mr, cfg.kc);
   const bt = { data: b.data, offset: b.offset, rows: n, cols: k, s0: b.s1, s1: b.s0 };
   packPanels(heap, aBytes / E, bt, nPad, cfg.nr, cfg.kc);
   const cAt = aBytes + bBytes;
-  (dtype === 'float32' ? eng.f32 : eng.f64)(0, aBytes, cAt, mPad, nPad, k);
+  eng.gemm[dtype](0, aBytes, cAt, mPad, nPad, k);
   const out = new Out(m * n);
   const c0 = cAt / E;
   if (nPad === n) out.set(heap.subarray(c0, c0 + m * n));

@@ -9,6 +9,7 @@
  * of A and NR/lanes loads of B per step, mul + add). The first k block stores, later ones add.
  * Accumulation is in the element type (float32 or float64), as BLAS sgemm/dgemm do.
  */
+import { addCompactRows, addConvFunction } from './conv-module';
 import { ModuleBuilder, type FunctionBuilder, type Local } from './module-builder';
 
 /** Shape of the micro-kernel and cache blocks for one element type. */
@@ -175,11 +176,17 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
   });
 }
 
-/** A module importing `env.memory` with the float32 and float64 GEMM functions. */
+/**
+ * A module importing `env.memory` with the float32 and float64 GEMM and direct-convolution
+ * functions (conv-module.ts) and `compact_rows`.
+ */
 export function buildGemmModule(): ModuleBuilder {
   const m = new ModuleBuilder();
   m.importMemory('env', 'memory', { initial: 1 });
   addGemmFunction(m, GEMM_F32);
   addGemmFunction(m, GEMM_F64);
+  addConvFunction(m, GEMM_F32);
+  addConvFunction(m, GEMM_F64);
+  addCompactRows(m);
   return m;
 }
