@@ -6,12 +6,9 @@
  * result copied out into a fresh typed array. Sums accumulate in the element type (float32
  * or float64), in tap order, so results agree with the reference to rounding.
  */
-import { arenaView, roundUp, wasmEngine } from './gemm';
+import { arenaView, roundUp, wasmEngine, wasmKernelRuns } from './gemm';
 import { GEMM_F32, GEMM_F64 } from './wasm/gemm-module';
 import { hasWasmSimd } from './wasm/features';
-
-/** How many convolutions ran on the wasm kernel (for tests that check the fast path ran). */
-export const directConvStats = { runs: 0 };
 
 /** A correlation: out[n, o, i, j] = Σ_{c, a, b} x[n, grp·cin + c, i·sh − ph + a·dh, j − pw + b·dw] · filt(o, c, a, b). */
 export interface DirectConv {
@@ -110,7 +107,7 @@ export function directConv(
       dw,
       ogPad,
     );
-  directConvStats.runs++;
+  wasmKernelRuns.conv++;
   const out = new (dtype === 'float32' ? Float32Array : Float64Array)(N * O * oh * ow);
   if (ogPad === og) {
     if (owPad !== ow) eng.compactRows(oAt * E, N * O * oh, owPad * E, ow * E);

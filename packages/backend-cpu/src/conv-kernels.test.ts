@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NDArray, Generator, abs, array } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
-import { directConvStats } from './conv-fast';
+import { wasmKernelRuns } from './gemm';
 import { hasWasmSimd, setWasmSimdDisabled } from './wasm/features';
 import {
   backend,
@@ -99,10 +99,16 @@ describe('conv2d kernels without WebAssembly (im2col, forced) equal the referenc
  * The wasm kernel's result against the reference within (taps + 2)·eps·Σ|x·w| per element (the
  * bound for a sum of that many products; Σ|x·w| is the reference run on |x| and |w|).
  */
-function expectCloseToReference(node: T.Apply, inputs: NDArray[], taps: number, what: string) {
-  const before = directConvStats.runs;
+function expectCloseToReference(
+  node: T.Apply,
+  inputs: NDArray[],
+  taps: number,
+  what: string,
+  kernel: 'gemm' | 'conv' = 'conv',
+) {
+  const before = wasmKernelRuns[kernel];
   const [got] = runKernel(node, inputs);
-  expect(directConvStats.runs, `${what} ran on the wasm kernel`).toBe(before + 1);
+  expect(wasmKernelRuns[kernel], `${what} ran on the wasm kernel`).toBeGreaterThan(before);
   const [want] = T.performNode(node, inputs);
   const [absRef] = T.performNode(node, [abs(inputs[0]), abs(inputs[1]), ...inputs.slice(2)]);
   expect(got.shape, what).toEqual(want.shape);
@@ -130,49 +136,65 @@ function spread(a: NDArray): NDArray {
   return v;
 }
 
-describe.skipIf(!hasWasmSimd())('conv2d on the WebAssembly SIMD direct-convolution kernel', () => {
-  const cases: [string, T.Conv2dOptions, number[], number[]][] = [
-    // (width strides > 1 run the im2col kernels)
-    ...geometries.filter(([, opts]) => (opts.subsample ?? 1) === 1),
-    ['groups 3, padding (2, 1)', { numGroups: 3, borderMode: [2, 1] }, [2, 6, 5, 7], [9, 2, 3, 2]],
-    [
-      'the bench shape, smaller batch',
-      { borderMode: 'half', filterFlip: false },
-      [3, 1, 28, 28],
-      [16, 1, 5, 5],
-    ],
-    ['1×1 filter, one pixel', {}, [1, 1, 1, 1], [1, 1, 1, 1]],
-    ['primes', { borderMode: 'half' }, [2, 3, 7, 13], [5, 3, 3, 5]],
-    [
-      'stride 2 in height only',
-      { borderMode: 'valid', subsample: [2, 1] },
-      [2, 2, 9, 11],
-      [3, 2, 3, 3],
-    ],
-  ];
-  for (const dtype of ['float64', 'float32'] as const)
-    for (const [name, opts, xs, ws] of cases)
-      it(`${name} (${dtype}): Conv2d and Conv2dGradInputs`, () => {
-        const x = T.tensor('x', { dtype, ndim: 4 });
-        const w = T.tensor('w', { dtype, ndim: 4 });
-        const y = T.conv2d(x, w, opts);
-        const xv = spread(randomArray(rng, dtype, xs, false));
-        if (xs[3] > 1) expect(xv.isContiguous).toBe(false);
-        const wv = randomArray(rng, dtype, ws, false);
-        const taps = ws[1] * ws[2] * ws[3];
-        expectCloseToReference(y.owner!, [xv, wv], taps, 'Conv2d');
-        const stride = (opts.subsample ?? 1) as number | number[];
-        if (stride !== 1) return; // the input gradient needs unit strides for the fast path
-        const [yv] = T.performNode(y.owner!, [xv, wv]);
-        const gz = T.tensor('gz', { dtype, ndim: 4 });
-        const gzv = randomArray(rng, dtype, yv.shape, false);
-        const gx = T.conv2dGradWrtInputs(gz, w, xs, opts);
-        const og = ws[0] / (opts.numGroups ?? 1);
-        expectCloseToReference(
-          gx.owner!,
-          [wv, gzv, T.evaluate([gx.owner!.inputs[2]])[0]],
-          og * ws[2] * ws[3],
-          'Conv2dGradInputs',
-        );
-      });
-});
+describe.skipIf(!hasWasmSimd())(
+  'conv2d on the WebAssembly SIMD kernels (direct convolution; im2col + GEMM for the filter gradient)',
+  () => {
+    const cases: [string, T.Conv2dOptions, number[], number[]][] = [
+      // (width strides > 1 run the im2col kernels)
+      ...geometries.filter(([, opts]) => (opts.subsample ?? 1) === 1),
+      [
+        'groups 3, padding (2, 1)',
+        { numGroups: 3, borderMode: [2, 1] },
+        [2, 6, 5, 7],
+        [9, 2, 3, 2],
+      ],
+      [
+        'the bench shape, smaller batch',
+        { borderMode: 'half', filterFlip: false },
+        [3, 1, 28, 28],
+        [16, 1, 5, 5],
+      ],
+      ['1×1 filter, one pixel', {}, [1, 1, 1, 1], [1, 1, 1, 1]],
+      ['primes', { borderMode: 'half' }, [2, 3, 7, 13], [5, 3, 3, 5]],
+      [
+        'stride 2 in height only',
+        { borderMode: 'valid', subsample: [2, 1] },
+        [2, 2, 9, 11],
+        [3, 2, 3, 3],
+      ],
+    ];
+    for (const dtype of ['float64', 'float32'] as const)
+      for (const [name, opts, xs, ws] of cases)
+        it(`${name} (${dtype}): Conv2d and Conv2dGradInputs`, () => {
+          const x = T.tensor('x', { dtype, ndim: 4 });
+          const w = T.tensor('w', { dtype, ndim: 4 });
+          const y = T.conv2d(x, w, opts);
+          const xv = spread(randomArray(rng, dtype, xs, false));
+          if (xs[3] > 1) expect(xv.isContiguous).toBe(false);
+          const wv = randomArray(rng, dtype, ws, false);
+          const taps = ws[1] * ws[2] * ws[3];
+          expectCloseToReference(y.owner!, [xv, wv], taps, 'Conv2d');
+          const [yv] = T.performNode(y.owner!, [xv, wv]);
+          const gz = T.tensor('gz', { dtype, ndim: 4 });
+          const gzv = randomArray(rng, dtype, yv.shape, false);
+          const gw = T.conv2dGradWrtWeights(x, gz, ws, opts);
+          expectCloseToReference(
+            gw.owner!,
+            [xv, gzv, T.evaluate([gw.owner!.inputs[2]])[0]],
+            xs[0] * yv.shape[2] * yv.shape[3],
+            'Conv2dGradWeights',
+            'gemm',
+          );
+          const stride = (opts.subsample ?? 1) as number | number[];
+          if (stride !== 1) return; // the input gradient needs unit strides for the fast path
+          const gx = T.conv2dGradWrtInputs(gz, w, xs, opts);
+          const og = ws[0] / (opts.numGroups ?? 1);
+          expectCloseToReference(
+            gx.owner!,
+            [wv, gzv, T.evaluate([gx.owner!.inputs[2]])[0]],
+            og * ws[2] * ws[3],
+            'Conv2dGradInputs',
+          );
+        });
+  },
+);

@@ -18,6 +18,8 @@ import {
 import { type Apply, convGeometry } from '@theano-ts/symbolic';
 import type { Kernel } from './kernels';
 import { directConv } from './conv-fast';
+import { gemmSum, type MatrixView } from './gemm';
+import { hasWasmSimd } from './wasm/features';
 
 interface Geo {
   N: number;
@@ -217,28 +219,44 @@ export function conv2dGradWeightsKernel(node: Apply<'Conv2dGradWeights'>): Kerne
     const t = taps(d);
     const cols = new Float64Array(K * P);
     const gm = new Float64Array(O * K);
-    for (let n = 0; n < N; n++)
+    if (hasWasmSimd() && x.dtype === dtype && gz.dtype === dtype && gd.every(Number.isFinite)) {
+      // per group: gw (og × K) = Σ_n gz[n, group] (og × P) · colsᵀ (P × K) on the wasm GEMM
+      // (finite gz only: the reference skips padding taps, so ∞·0 must not happen)
       for (let grp = 0; grp < g.groups; grp++) {
-        im2col(xd, n, grp, d, t, cols);
-        for (let o = grp * og; o < (grp + 1) * og; o++) {
-          const gb = (n * O + o) * P;
-          for (let p = 0; p < K; p++) {
-            const a = Math.floor(p / kw) % kh;
-            const b = p % kw;
-            const lo = t.jlo[b];
-            const hi = t.jhi[b];
-            let acc = gm[o * K + p];
-            for (let i = 0; i < oh; i++) {
-              if (!t.rowOk[a * oh + i]) continue;
-              const row = i * ow;
-              const cb = p * P + row;
-              const grow = gb + row;
-              for (let j = lo; j < hi; j++) acc += gd[grow + j] * cols[cb + j];
+        const terms = function* (): Generator<[MatrixView, MatrixView]> {
+          for (let n = 0; n < N; n++) {
+            im2col(xd, n, grp, d, t, cols);
+            yield [
+              { data: gd, offset: (n * O + grp * og) * P, rows: og, cols: P, s0: P, s1: 1 },
+              { data: cols, offset: 0, rows: P, cols: K, s0: 1, s1: P },
+            ];
+          }
+        };
+        gm.set(gemmSum(terms(), og, K, dtype), grp * og * K);
+      }
+    } else
+      for (let n = 0; n < N; n++)
+        for (let grp = 0; grp < g.groups; grp++) {
+          im2col(xd, n, grp, d, t, cols);
+          for (let o = grp * og; o < (grp + 1) * og; o++) {
+            const gb = (n * O + o) * P;
+            for (let p = 0; p < K; p++) {
+              const a = Math.floor(p / kw) % kh;
+              const b = p % kw;
+              const lo = t.jlo[b];
+              const hi = t.jhi[b];
+              let acc = gm[o * K + p];
+              for (let i = 0; i < oh; i++) {
+                if (!t.rowOk[a * oh + i]) continue;
+                const row = i * ow;
+                const cb = p * P + row;
+                const grow = gb + row;
+                for (let j = lo; j < hi; j++) acc += gd[grow + j] * cols[cb + j];
+              }
+              gm[o * K + p] = acc;
             }
-            gm[o * K + p] = acc;
           }
         }
-      }
     // back from tap order to the filter layout (flipped when the geometry says so)
     const out = new Float64Array(O * K);
     for (let o = 0; o < O; o++)

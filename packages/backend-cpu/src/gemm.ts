@@ -8,7 +8,7 @@
  * seen; each call packs A and B into it, runs the kernel and copies C out into a fresh typed
  * array, so no NDArray ever aliases wasm memory and nothing is retained between calls.
  */
-import { buildGemmModule, GEMM_F32, GEMM_F64, type GemmConfig } from './wasm/gemm-module';
+import { buildGemmModule, GEMM_F32, GEMM_F64 } from './wasm/gemm-module';
 import { hasWasmSimd } from './wasm/features';
 
 /** A 2-d strided operand: element (i, j) is data[offset + i·s0 + j·s1]. */
@@ -21,7 +21,15 @@ export interface MatrixView {
   readonly s1: number;
 }
 
-type GemmFn = (aPack: number, bPack: number, c: number, mPad: number, nPad: number, k: number) => void;
+type GemmFn = (
+  aPack: number,
+  bPack: number,
+  c: number,
+  mPad: number,
+  nPad: number,
+  k: number,
+  accumulate: number,
+) => void;
 type ConvFn = (...args: number[]) => void;
 
 /** The instantiated kernels and their memory (one per process). */
@@ -31,6 +39,9 @@ export interface WasmEngine {
   conv: Record<'float32' | 'float64', ConvFn>;
   compactRows: (base: number, rows: number, srcRowBytes: number, dstRowBytes: number) => void;
 }
+
+/** How many products and convolutions ran on the wasm kernels (tests check the fast path ran). */
+export const wasmKernelRuns = { gemm: 0, conv: 0 };
 
 let engine: WasmEngine | undefined;
 /** The process's kernel instance (built on first use). */
@@ -127,31 +138,50 @@ export function gemm(
   b: MatrixView,
   dtype: 'float32' | 'float64',
 ): Float32Array | Float64Array | undefined {
-  const m = a.rows;
-  const k = a.cols;
-  const n = b.cols;
-  if (b.rows !== k)
-    throw new RangeError(`gemm: A is ${m}×${k} but B is ${b.rows}×${n} (inner ${k} != ${b.rows})`);
-  const Out = dtype === 'float32' ? Float32Array : Float64Array;
-  if (m === 0 || n === 0 || k === 0) return new Out(m * n);
-  if (!hasWasmSimd() || m * n * k < minWork) return undefined;
+  if (b.rows !== a.cols)
+    throw new RangeError(
+      `gemm: A is ${a.rows}×${a.cols} but B is ${b.rows}×${b.cols} (inner ${a.cols} != ${b.rows})`,
+    );
+  if (a.rows * b.cols * a.cols === 0)
+    return new (dtype === 'float32' ? Float32Array : Float64Array)(a.rows * b.cols);
+  if (!hasWasmSimd() || a.rows * b.cols * a.cols < minWork) return undefined;
+  return gemmSum([[a, b]], a.rows, b.cols, dtype);
+}
+
+/**
+ * C (m×n) = Σ_t A_t (m×k_t) · B_t (k_t×n) on the wasm kernel, C kept in the arena between terms
+ * (a term's operands may be produced lazily: each pair is packed before the next is read).
+ * The caller checks hasWasmSimd(). Operand shapes are the caller's responsibility.
+ */
+export function gemmSum(
+  terms: Iterable<readonly [MatrixView, MatrixView]>,
+  m: number,
+  n: number,
+  dtype: 'float32' | 'float64',
+): Float32Array | Float64Array {
   const cfg = dtype === 'float32' ? GEMM_F32 : GEMM_F64;
   const mPad = roundUp(m, cfg.mr);
   const nPad = roundUp(n, cfg.nr);
   const E = cfg.bytes;
-  const aBytes = mPad * k * E;
-  const bBytes = k * nPad * E;
-  const cBytes = mPad * nPad * E;
   const eng = wasmEngine();
-  const heap = arenaView(eng, aBytes + bBytes + cBytes, dtype);
-  packPanels(heap, 0, a, mPad, cfg.mr, cfg.kc);
-  const bt = { data: b.data, offset: b.offset, rows: n, cols: k, s0: b.s1, s1: b.s0 };
-  packPanels(heap, aBytes / E, bt, nPad, cfg.nr, cfg.kc);
-  const cAt = aBytes + bBytes;
-  eng.gemm[dtype](0, aBytes, cAt, mPad, nPad, k);
-  const out = new Out(m * n);
-  const c0 = cAt / E;
-  if (nPad === n) out.set(heap.subarray(c0, c0 + m * n));
-  else for (let i = 0; i < m; i++) out.set(heap.subarray(c0 + i * nPad, c0 + i * nPad + n), i * n);
+  const cLen = mPad * nPad;
+  let heap = arenaView(eng, cLen * E, dtype);
+  let first = true;
+  for (const [a, b] of terms) {
+    const k = a.cols;
+    if (k === 0) continue;
+    const aLen = mPad * k;
+    heap = arenaView(eng, (cLen + aLen + k * nPad) * E, dtype);
+    packPanels(heap, cLen, a, mPad, cfg.mr, cfg.kc);
+    const bt = { data: b.data, offset: b.offset, rows: n, cols: k, s0: b.s1, s1: b.s0 };
+    packPanels(heap, cLen + aLen, bt, nPad, cfg.nr, cfg.kc);
+    eng.gemm[dtype](cLen * E, (cLen + aLen) * E, 0, mPad, nPad, k, first ? 0 : 1);
+    first = false;
+  }
+  wasmKernelRuns.gemm++;
+  const out = new (dtype === 'float32' ? Float32Array : Float64Array)(m * n);
+  if (first) return out;
+  if (nPad === n) out.set(heap.subarray(0, m * n));
+  else for (let i = 0; i < m; i++) out.set(heap.subarray(i * nPad, i * nPad + n), i * n);
   return out;
 }

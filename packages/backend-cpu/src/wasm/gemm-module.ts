@@ -56,16 +56,17 @@ function minInto(f: FunctionBuilder, dst: Local, a: Local, b: Local): void {
 }
 
 /**
- * Adds `gemm_<dtype>(aPack, bPack, c, mPad, nPad, k)` (byte addresses; mPad a multiple of mr,
- * nPad of nr, k ≥ 1) to the module.
+ * Adds `gemm_<dtype>(aPack, bPack, c, mPad, nPad, k, accumulate)` (byte addresses; mPad a
+ * multiple of mr, nPad of nr, k ≥ 1): C = Ã·B̃, or C += Ã·B̃ when accumulate ≠ 0.
  */
 export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
   const { bytes: E, lanes, mr, nr, kc: KC, mc: MC } = cfg;
   const nv = nr / lanes;
   const T = cfg.dtype === 'float32' ? 'f32x4' : 'f64x2';
   const splat = cfg.dtype === 'float32' ? 'v128.load32_splat' : 'v128.load64_splat';
-  m.addFunction(`gemm_${cfg.dtype}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [aPack, bPack, c, mPad, nPad, k] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i));
+  const params = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
+  m.addFunction(`gemm_${cfg.dtype}`, params, [], (f) => {
+    const [aPack, bPack, c, mPad, nPad, k, accumulate] = params.map((_, i) => f.param(i));
     const pc = f.local('i32');
     const kcL = f.local('i32');
     const rest = f.local('i32');
@@ -147,7 +148,7 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
                 .op('i32.add')
                 .set(bp);
             });
-            // store (first k block) or accumulate into C
+            // store (first k block, not accumulating) or add into C
             const storeTile = (add: boolean) => {
               for (let r = 0; r < mr; r++) {
                 for (let v = 0; v < nv; v++) {
@@ -163,7 +164,7 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
                 f.get(cp).get(rowBytes).op('i32.add').set(cp);
               }
             };
-            f.get(pc).op('i32.eqz');
+            f.get(pc).op('i32.eqz').get(accumulate).op('i32.eqz').op('i32.and');
             f.if();
             storeTile(false);
             f.else();
