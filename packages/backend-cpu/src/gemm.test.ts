@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DType, Generator, NDArray, dot as referenceDot } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
-import { gemmArenaBytes, setGemmMinWork } from './gemm';
+import { gemmArenaBytes, setGemmMinWork, wasmKernelRuns } from './gemm';
 import { matmul } from './kernels';
 import { hasWasmSimd, setWasmSimdDisabled } from './wasm/features';
 import { randomArray, runKernel } from './test-helpers.test-helper';
@@ -110,6 +110,36 @@ describe.skipIf(!hasWasmSimd())('WebAssembly SIMD GEMM vs the reference dot', ()
     const [out] = runKernel(T.dot(T.fmatrix('a'), T.fmatrix('b')).owner!, [a, b]);
     expectClose(out, a, b, 'Dot node');
   });
+
+  it.each(['float32', 'float64'] as const)(
+    '%s Gemm node (z·b + a·dot(x, y), xᵀ view) matches the reference to rounding',
+    (dtype) => {
+      const [m, k, n] = [37, 29, 19];
+      const z = randomArray(rng, dtype, [m, n], false);
+      const x = randomArray(rng, dtype, [k, m], false).T;
+      const y = randomArray(rng, dtype, [k, n], false);
+      const sc = (v: number) =>
+        new NDArray(new (dtype === 'float32' ? Float32Array : Float64Array)([v]), [], { dtype });
+      const mat = () => T.tensor('m', { dtype, ndim: 2 });
+      const scal = () => T.tensor('s', { dtype, ndim: 0 });
+      const node = T.applyOp('Gemm', {}, [mat(), scal(), mat(), mat(), scal()]);
+      const inputs = [z, sc(-0.1), x, y, sc(1)];
+      const before = wasmKernelRuns.gemm;
+      const [got] = runKernel(node, inputs);
+      expect(wasmKernelRuns.gemm).toBe(before + 1);
+      const [want] = T.performNode(node, inputs);
+      const eps = dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+      const g = got.toFlat();
+      const w = want.toFlat();
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) {
+          let absSum = 0;
+          for (let p = 0; p < k; p++) absSum += Math.abs(x.get(i, p) * y.get(p, j));
+          const bound = 0.1 * (k + 2) * eps * absSum + 4 * eps * Math.abs(w[i * n + j]);
+          expect(Math.abs(g[i * n + j] - w[i * n + j])).toBeLessThanOrEqual(bound);
+        }
+    },
+  );
 
   it('grows its arena once for the largest product and reuses it', () => {
     const a = randomArray(rng, 'float32', [100, 90], false);

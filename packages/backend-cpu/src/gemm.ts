@@ -37,6 +37,10 @@ export interface WasmEngine {
   memory: WebAssembly.Memory;
   gemm: Record<'float32' | 'float64', GemmFn>;
   conv: Record<'float32' | 'float64', ConvFn>;
+  axpby: Record<
+    'float32' | 'float64',
+    (c: number, z: number, len: number, alpha: number, beta: number) => void
+  >;
   compactRows: (base: number, rows: number, srcRowBytes: number, dstRowBytes: number) => void;
 }
 
@@ -53,6 +57,10 @@ export function wasmEngine(): WasmEngine {
       memory,
       gemm: { float32: e['gemm_float32']!, float64: e['gemm_float64']! },
       conv: { float32: e['conv_float32']!, float64: e['conv_float64']! },
+      axpby: {
+        float32: e['axpby_float32']! as WasmEngine['axpby']['float32'],
+        float64: e['axpby_float64']! as WasmEngine['axpby']['float64'],
+      },
       compactRows: e['compact_rows']! as WasmEngine['compactRows'],
     };
   }
@@ -127,8 +135,20 @@ function packPanels(
 }
 
 /**
- * C (m×n, a fresh row-major typed array of `dtype`) = A (m×k) · B (k×n), or undefined when
- * the product should run elsewhere (no WebAssembly SIMD, or m·n·k below the threshold).
+ * Gemm's epilogue: C ← beta·Z + alpha·C with Z contiguous row-major m×n (data from `offset`),
+ * each product and the sum rounded to the element type.
+ */
+export interface GemmEpilogue {
+  readonly z: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };
+  readonly offset: number;
+  readonly alpha: number;
+  readonly beta: number;
+}
+
+/**
+ * C (m×n, a fresh row-major typed array of `dtype`) = A (m×k) · B (k×n) (then the epilogue, if
+ * given), or undefined when the product should run elsewhere (no WebAssembly SIMD, m·n·k below
+ * the threshold, or an empty product with an epilogue).
  * float32 products accumulate in float32 (like BLAS sgemm), float64 in float64; the order of
  * additions differs from a plain loop, so results agree with it to rounding, not bit for bit.
  * @throws RangeError when the inner dimensions differ.
@@ -137,15 +157,17 @@ export function gemm(
   a: MatrixView,
   b: MatrixView,
   dtype: 'float32' | 'float64',
+  epilogue?: GemmEpilogue,
 ): Float32Array | Float64Array | undefined {
   if (b.rows !== a.cols)
     throw new RangeError(
       `gemm: A is ${a.rows}×${a.cols} but B is ${b.rows}×${b.cols} (inner ${a.cols} != ${b.rows})`,
     );
-  if (a.rows * b.cols * a.cols === 0)
+  const work = a.rows * b.cols * a.cols;
+  if (work === 0 && !epilogue)
     return new (dtype === 'float32' ? Float32Array : Float64Array)(a.rows * b.cols);
-  if (!hasWasmSimd() || a.rows * b.cols * a.cols < minWork) return undefined;
-  return gemmSum([[a, b]], a.rows, b.cols, dtype);
+  if (work === 0 || !hasWasmSimd() || work < minWork) return undefined;
+  return gemmSum([[a, b]], a.rows, b.cols, dtype, epilogue);
 }
 
 /**
@@ -158,6 +180,7 @@ export function gemmSum(
   m: number,
   n: number,
   dtype: 'float32' | 'float64',
+  epilogue?: GemmEpilogue,
 ): Float32Array | Float64Array {
   const cfg = dtype === 'float32' ? GEMM_F32 : GEMM_F64;
   const mPad = roundUp(m, cfg.mr);
@@ -181,7 +204,13 @@ export function gemmSum(
   wasmKernelRuns.gemm++;
   const out = new (dtype === 'float32' ? Float32Array : Float64Array)(m * n);
   if (first) return out;
-  if (nPad === n) out.set(heap.subarray(0, m * n));
+  if (epilogue) {
+    if (nPad !== n) eng.compactRows(0, m, nPad * E, n * E);
+    heap = arenaView(eng, (cLen + m * n) * E, dtype);
+    heap.set(epilogue.z.subarray(epilogue.offset, epilogue.offset + m * n), cLen);
+    eng.axpby[dtype](0, cLen * E, m * n, epilogue.alpha, epilogue.beta);
+    out.set(heap.subarray(0, m * n));
+  } else if (nPad === n) out.set(heap.subarray(0, m * n));
   else for (let i = 0; i < m; i++) out.set(heap.subarray(i * nPad, i * nPad + n), i * n);
   return out;
 }

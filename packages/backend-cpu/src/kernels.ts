@@ -235,6 +235,21 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
     const zDeclared = node.inputs[0].type.shape;
     const r = dtype === 'float32' ? Math.fround : (v: number) => v;
     return ([z, a, x, y, b]) => {
+      const [m0, n0] = [x.shape[0], y.shape[1]];
+      if (
+        (dtype === 'float32' || dtype === 'float64') &&
+        [z, x, y].every((v) => v.dtype === dtype) &&
+        x.ndim === 2 &&
+        y.ndim === 2 &&
+        x.shape[1] === y.shape[0] &&
+        z.isContiguous &&
+        z.shape[0] === m0 &&
+        z.shape[1] === n0
+      ) {
+        const epilogue = { z: z.data, offset: z.offset, alpha: a.item(), beta: b.item() };
+        const c = gemm(viewOf(x, true), viewOf(y, false), dtype, epilogue);
+        if (c) return [new NDArray(c, [m0, n0], { dtype })];
+      }
       const d = matmul(x, y, dtype);
       const [m, n] = d.shape;
       z.shape.forEach((len, i) => {

@@ -178,14 +178,54 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
 }
 
 /**
+ * Adds `axpby_<dtype>(c, z, len, alpha, beta)`: c[i] = beta·z[i] + alpha·c[i] over `len`
+ * contiguous elements, each product and the sum rounded to the element type (Gemm's epilogue,
+ * rounded as the Elemwise nodes it replaces).
+ */
+export function addAxpbyFunction(m: ModuleBuilder, cfg: GemmConfig): void {
+  const { bytes: E, lanes } = cfg;
+  const S = cfg.dtype === 'float32' ? 'f32' : 'f64';
+  const T = cfg.dtype === 'float32' ? 'f32x4' : 'f64x2';
+  m.addFunction(`axpby_${cfg.dtype}`, ['i32', 'i32', 'i32', S, S], [], (f) => {
+    const [c, z, len, alpha, beta] = [0, 1, 2, 3, 4].map((i) => f.param(i));
+    const i = f.local('i32');
+    const vecEnd = f.local('i32');
+    const va = f.local('v128');
+    const vb = f.local('v128');
+    const pc = f.local('i32');
+    const pz = f.local('i32');
+    f.get(alpha).op(`${T}.splat`).set(va).get(beta).op(`${T}.splat`).set(vb);
+    f.get(len).i32Const(-lanes).op('i32.and').set(vecEnd);
+    const addr = (base: Local, into: Local) =>
+      f.get(base).get(i).i32Const(E).op('i32.mul').op('i32.add').set(into);
+    f.forRange(i, 0, vecEnd, lanes, () => {
+      addr(c, pc);
+      addr(z, pz);
+      f.get(pc).get(vb).get(pz).mem('v128.load', 0, 0).op(`${T}.mul`);
+      f.get(va).get(pc).mem('v128.load', 0, 0).op(`${T}.mul`).op(`${T}.add`);
+      f.mem('v128.store', 0, 0);
+    });
+    f.forRange(i, vecEnd, len, 1, () => {
+      addr(c, pc);
+      addr(z, pz);
+      f.get(pc).get(beta).get(pz).mem(`${S}.load`).op(`${S}.mul`);
+      f.get(alpha).get(pc).mem(`${S}.load`).op(`${S}.mul`).op(`${S}.add`);
+      f.mem(`${S}.store`);
+    });
+  });
+}
+
+/**
  * A module importing `env.memory` with the float32 and float64 GEMM and direct-convolution
- * functions (conv-module.ts) and `compact_rows`.
+ * functions (conv-module.ts), Gemm's epilogue `axpby_<dtype>` and `compact_rows`.
  */
 export function buildGemmModule(): ModuleBuilder {
   const m = new ModuleBuilder();
   m.importMemory('env', 'memory', { initial: 1 });
   addGemmFunction(m, GEMM_F32);
   addGemmFunction(m, GEMM_F64);
+  addAxpbyFunction(m, GEMM_F32);
+  addAxpbyFunction(m, GEMM_F64);
   addConvFunction(m, GEMM_F32);
   addConvFunction(m, GEMM_F64);
   addCompactRows(m);
