@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type NDArray, Generator, abs, array } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
 import { wasmKernelRuns } from './gemm';
-import { hasWasmSimd, setWasmSimdDisabled } from './wasm/features';
+import { hasWasmSimd } from './wasm/features';
 import {
   backend,
   expectKernelMatchesReference,
   randomArray,
   runKernel,
+  withoutWasmSimd,
 } from './test-helpers.test-helper';
 
 const rng = new Generator(42);
@@ -29,13 +30,7 @@ const geometries: [string, T.Conv2dOptions, number[], number[]][] = [
 ];
 
 describe('conv2d kernels without WebAssembly (im2col, forced) equal the reference bit for bit', () => {
-  let prev = false;
-  beforeAll(() => {
-    prev = setWasmSimdDisabled(true);
-  });
-  afterAll(() => {
-    setWasmSimdDisabled(prev);
-  });
+  withoutWasmSimd();
   for (const dtype of ['float64', 'float32'] as const)
     for (const [name, opts, xs, ws] of geometries) {
       it(`${name} (${dtype}): Conv2d, Conv2dGradWeights, Conv2dGradInputs`, () => {

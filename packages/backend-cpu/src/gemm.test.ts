@@ -1,10 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DType, Generator, NDArray, dot as referenceDot } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
-import { gemmArenaBytes, setGemmMinWork, wasmKernelRuns } from './gemm';
+import { gemmArenaBytes, wasmKernelRuns } from './gemm';
 import { matmul } from './kernels';
-import { hasWasmSimd, setWasmSimdDisabled } from './wasm/features';
-import { randomArray, runKernel } from './test-helpers.test-helper';
+import { hasWasmSimd } from './wasm/features';
+import {
+  randomArray,
+  runKernel,
+  withEveryProductOnWasm,
+  withoutWasmSimd,
+} from './test-helpers.test-helper';
 
 const rng = new Generator(11);
 
@@ -48,13 +53,7 @@ function strided(x: NDArray, step: number): NDArray {
 }
 
 describe.skipIf(!hasWasmSimd())('WebAssembly SIMD GEMM vs the reference dot', () => {
-  let prev = 0;
-  beforeAll(() => {
-    prev = setGemmMinWork(0); // every shape goes to the wasm kernel
-  });
-  afterAll(() => {
-    setGemmMinWork(prev);
-  });
+  withEveryProductOnWasm(); // every shape goes to the wasm kernel
 
   const shapes: [number, number, number][] = [
     [1, 1, 1],
@@ -158,13 +157,7 @@ describe.skipIf(!hasWasmSimd())('WebAssembly SIMD GEMM vs the reference dot', ()
 });
 
 describe('WebAssembly SIMD absent: the JavaScript loop runs and equals the reference bit for bit', () => {
-  let prev = false;
-  beforeAll(() => {
-    prev = setWasmSimdDisabled(true);
-  });
-  afterAll(() => {
-    setWasmSimdDisabled(prev);
-  });
+  withoutWasmSimd();
   it.each(['float32', 'float64'] as DType[])('%s 37×41 · 41×29 (Aᵀ view)', (dtype) => {
     const a = randomArray(rng, dtype, [41, 37], false).T;
     const b = randomArray(rng, dtype, [41, 29], false);

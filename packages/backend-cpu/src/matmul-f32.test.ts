@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NDArray } from '@theano-ts/tensor';
 import { matmul } from './kernels';
-import { setWasmSimdDisabled } from './wasm/features';
+import { withoutWasmSimd } from './test-helpers.test-helper';
 
 /** The reference contract: each element accumulated in float64 in ascending p order, rounded once. */
 function reference(a: NDArray, b: NDArray): Float32Array {
@@ -29,13 +29,7 @@ function rand(shape: number[], seed: number): NDArray {
 }
 
 describe('float32 matmul JavaScript fallback (four rows per pass; WebAssembly SIMD forced off)', () => {
-  let prev = false;
-  beforeAll(() => {
-    prev = setWasmSimdDisabled(true);
-  });
-  afterAll(() => {
-    setWasmSimdDisabled(prev);
-  });
+  withoutWasmSimd();
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [1, 7, 1],

@@ -1,5 +1,5 @@
 /** Helpers shared by the backend-cpu tests (not part of the package). */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   type DType,
   Generator,
@@ -10,6 +10,8 @@ import {
 } from '@theano-ts/tensor';
 import { type Apply, performNode } from '@theano-ts/symbolic';
 import { createCpuBackend } from './backend';
+import { setGemmMinWork } from './gemm';
+import { setWasmSimdDisabled } from './wasm/features';
 
 export const backend = createCpuBackend();
 
@@ -79,4 +81,26 @@ export function expectKernelMatchesReference(
   expect(got.length).toBe(want.length);
   got.forEach((g, i) => expectSameBits(g, want[i], `${what} output ${i}`));
   return got;
+}
+
+/** Runs the enclosing describe's tests with WebAssembly SIMD forced off (the JavaScript kernels). */
+export function withoutWasmSimd(): void {
+  let prev = false;
+  beforeAll(() => {
+    prev = setWasmSimdDisabled(true);
+  });
+  afterAll(() => {
+    setWasmSimdDisabled(prev);
+  });
+}
+
+/** Runs the enclosing describe's tests with every product, however small, on the wasm GEMM. */
+export function withEveryProductOnWasm(): void {
+  let prev = 0;
+  beforeAll(() => {
+    prev = setGemmMinWork(0);
+  });
+  afterAll(() => {
+    setGemmMinWork(prev);
+  });
 }

@@ -12,16 +12,14 @@
  * - out: per image `oImg` bytes apart, ogPad channels of oh × owPad rows.
  */
 import type { GemmConfig } from './gemm-module';
-import { ModuleBuilder, type Local } from './module-builder';
+import type { ModuleBuilder } from './module-builder';
+import { advance, declareTile, storeTile, tileStep, zeroTile } from './tile';
 
 /**
  * Adds `conv_<dtype>(x, xImg, w, out, oImg, N, cg, Hp, Wp, oh, owPad, kh, kw, sh, dh, dw, ogPad)`.
  */
 export function addConvFunction(m: ModuleBuilder, cfg: GemmConfig): void {
-  const { bytes: E, lanes, mr, nr } = cfg;
-  const nv = nr / lanes;
-  const T = cfg.dtype === 'float32' ? 'f32x4' : 'f64x2';
-  const splat = cfg.dtype === 'float32' ? 'v128.load32_splat' : 'v128.load64_splat';
+  const { bytes: E, mr, nr } = cfg;
   const params = Array.from({ length: 17 }, () => 'i32' as const);
   m.addFunction(`conv_${cfg.dtype}`, params, [], (f) => {
     const [x, xImg, w, out, oImg, N, cg, Hp, Wp, oh, owPad, kh, kw, sh, dh, dw, ogPad] = params.map(
@@ -42,10 +40,7 @@ export function addConvFunction(m: ModuleBuilder, cfg: GemmConfig): void {
       i32(),
       i32(),
     ];
-    const acc: Local[][] = [];
-    for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local('v128')));
-    const xv = Array.from({ length: nv }, () => f.local('v128'));
-    const av = f.local('v128');
+    const tile = declareTile(f, cfg);
 
     f.get(cg).get(kh).op('i32.mul').get(kw).op('i32.mul').set(K);
     f.get(dw).i32Const(E).op('i32.mul').set(dwBytes);
@@ -58,7 +53,7 @@ export function addConvFunction(m: ModuleBuilder, cfg: GemmConfig): void {
       f.forRange(o0, 0, ogPad, mr, () => {
         f.forRange(i, 0, oh, 1, () => {
           f.forRange(j0, 0, owPad, nr, () => {
-            for (const row of acc) for (const v of row) f.v128Const(new Uint8Array(16)).set(v);
+            zeroTile(f, tile);
             // wq = w + o0·K·E (panel o0/mr, tap 0)
             f.get(w).get(o0).get(K).op('i32.mul').i32Const(E).op('i32.mul').op('i32.add').set(wq);
             f.forRange(c, 0, cg, 1, () => {
@@ -69,27 +64,9 @@ export function addConvFunction(m: ModuleBuilder, cfg: GemmConfig): void {
               f.forRange(a, 0, kh, 1, () => {
                 f.get(rowAddr).set(tapAddr);
                 f.forRange(b, 0, kw, 1, () => {
-                  for (let v = 0; v < nv; v++)
-                    f.get(tapAddr)
-                      .mem('v128.load', v * 16, 0)
-                      .set(xv[v]!);
-                  for (let r = 0; r < mr; r++) {
-                    f.get(wq)
-                      .mem(splat, r * E)
-                      .set(av);
-                    for (let v = 0; v < nv; v++)
-                      f.get(acc[r]![v]!)
-                        .get(av)
-                        .get(xv[v]!)
-                        .op(`${T}.mul`)
-                        .op(`${T}.add`)
-                        .set(acc[r]![v]!);
-                  }
-                  f.get(wq)
-                    .i32Const(mr * E)
-                    .op('i32.add')
-                    .set(wq);
-                  f.get(tapAddr).get(dwBytes).op('i32.add').set(tapAddr);
+                  tileStep(f, tile, wq, tapAddr);
+                  advance(f, wq, mr * E);
+                  advance(f, tapAddr, dwBytes);
                 });
                 f.get(rowAddr).get(rowStep).op('i32.add').set(rowAddr);
               });
@@ -98,13 +75,7 @@ export function addConvFunction(m: ModuleBuilder, cfg: GemmConfig): void {
             f.get(on).get(o0).get(oRow).op('i32.mul').op('i32.add');
             f.get(i).get(owPad).op('i32.mul').get(j0).op('i32.add').i32Const(E).op('i32.mul');
             f.op('i32.add').set(op);
-            for (let r = 0; r < mr; r++) {
-              for (let v = 0; v < nv; v++)
-                f.get(op)
-                  .get(acc[r]![v]!)
-                  .mem('v128.store', v * 16, 0);
-              f.get(op).get(oRow).op('i32.add').set(op);
-            }
+            storeTile(f, tile, op, oRow, false);
           });
         });
       });

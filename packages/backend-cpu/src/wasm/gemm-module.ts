@@ -11,6 +11,7 @@
  */
 import { addCompactRows, addConvFunction } from './conv-module';
 import { ModuleBuilder, type FunctionBuilder, type Local } from './module-builder';
+import { advance, declareTile, storeTile, tileStep, zeroTile } from './tile';
 
 /** Shape of the micro-kernel and cache blocks for one element type. */
 export interface GemmConfig {
@@ -60,10 +61,7 @@ function minInto(f: FunctionBuilder, dst: Local, a: Local, b: Local): void {
  * multiple of mr, nPad of nr, k ≥ 1): C = Ã·B̃, or C += Ã·B̃ when accumulate ≠ 0.
  */
 export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
-  const { bytes: E, lanes, mr, nr, kc: KC, mc: MC } = cfg;
-  const nv = nr / lanes;
-  const T = cfg.dtype === 'float32' ? 'f32x4' : 'f64x2';
-  const splat = cfg.dtype === 'float32' ? 'v128.load32_splat' : 'v128.load64_splat';
+  const { bytes: E, mr, nr, kc: KC, mc: MC } = cfg;
   const params = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
   m.addFunction(`gemm_${cfg.dtype}`, params, [], (f) => {
     const [aPack, bPack, c, mPad, nPad, k, accumulate] = params.map((_, i) => f.param(i));
@@ -84,14 +82,7 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
     const cp = f.local('i32');
     const p = f.local('i32');
     const rowBytes = f.local('i32');
-    const acc: Local[][] = [];
-    for (let r = 0; r < mr; r++) {
-      acc.push([]);
-      for (let v = 0; v < nv; v++) acc[r]!.push(f.local('v128'));
-    }
-    const bv: Local[] = [];
-    for (let v = 0; v < nv; v++) bv.push(f.local('v128'));
-    const av = f.local('v128');
+    const tile = declareTile(f, cfg);
 
     f.i32Const(KC).set(kcConst).i32Const(MC).set(mcConst);
     f.get(nPad).i32Const(E).op('i32.mul').set(rowBytes);
@@ -120,55 +111,19 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
             f.op('i32.add').set(bp);
             f.get(c).get(ir).get(rowBytes).op('i32.mul').op('i32.add');
             f.get(jr).i32Const(E).op('i32.mul').op('i32.add').set(cp);
-            for (const row of acc) for (const a of row) f.v128Const(new Uint8Array(16)).set(a);
+            zeroTile(f, tile);
             // micro-kernel over the kc steps
             f.forRange(p, 0, kcL, 1, () => {
-              for (let v = 0; v < nv; v++)
-                f.get(bp)
-                  .mem('v128.load', v * 16, 2)
-                  .set(bv[v]!);
-              for (let r = 0; r < mr; r++) {
-                f.get(ap)
-                  .mem(splat, r * E)
-                  .set(av);
-                for (let v = 0; v < nv; v++)
-                  f.get(acc[r]![v]!)
-                    .get(av)
-                    .get(bv[v]!)
-                    .op(`${T}.mul`)
-                    .op(`${T}.add`)
-                    .set(acc[r]![v]!);
-              }
-              f.get(ap)
-                .i32Const(mr * E)
-                .op('i32.add')
-                .set(ap);
-              f.get(bp)
-                .i32Const(nr * E)
-                .op('i32.add')
-                .set(bp);
+              tileStep(f, tile, ap, bp);
+              advance(f, ap, mr * E);
+              advance(f, bp, nr * E);
             });
             // store (first k block, not accumulating) or add into C
-            const storeTile = (add: boolean) => {
-              for (let r = 0; r < mr; r++) {
-                for (let v = 0; v < nv; v++) {
-                  f.get(cp);
-                  if (add)
-                    f.get(cp)
-                      .mem('v128.load', v * 16, 2)
-                      .get(acc[r]![v]!)
-                      .op(`${T}.add`);
-                  else f.get(acc[r]![v]!);
-                  f.mem('v128.store', v * 16, 2);
-                }
-                f.get(cp).get(rowBytes).op('i32.add').set(cp);
-              }
-            };
             f.get(pc).op('i32.eqz').get(accumulate).op('i32.eqz').op('i32.and');
             f.if();
-            storeTile(false);
+            storeTile(f, tile, cp, rowBytes, false);
             f.else();
-            storeTile(true);
+            storeTile(f, tile, cp, rowBytes, true);
             f.end();
           });
         });

@@ -165,58 +165,47 @@ describe('ModuleBuilder', () => {
     expect(exports['sum']!(64, n)).toBe(ref);
   });
 
-  const f32Bin: Array<[string, (a: number, b: number) => number]> = [
-    ['f32x4.add', (a, b) => a + b],
-    ['f32x4.sub', (a, b) => a - b],
-    ['f32x4.mul', (a, b) => a * b],
-    ['f32x4.div', (a, b) => a / b],
-    ['f32x4.min', Math.min],
-    ['f32x4.max', Math.max],
+  const binOps: Array<[string, (a: number, b: number) => number]> = [
+    ['add', (a, b) => a + b],
+    ['sub', (a, b) => a - b],
+    ['mul', (a, b) => a * b],
+    ['div', (a, b) => a / b],
+    ['min', Math.min],
+    ['max', Math.max],
   ];
-  const f64Bin: Array<[string, (a: number, b: number) => number]> = [
-    ['f64x2.add', (a, b) => a + b],
-    ['f64x2.sub', (a, b) => a - b],
-    ['f64x2.mul', (a, b) => a * b],
-    ['f64x2.div', (a, b) => a / b],
-    ['f64x2.min', Math.min],
-    ['f64x2.max', Math.max],
-  ];
-  it.each(f32Bin)('%s on lanes matches IEEE float32 arithmetic', (name, ref) => {
-    const { memory, exports } = memoryModule((m) =>
-      m.addFunction('op', [], [], (f) =>
-        f
-          .i32Const(32)
-          .i32Const(0)
-          .mem('v128.load')
-          .i32Const(16)
-          .mem('v128.load')
-          .op(name)
-          .mem('v128.store'),
-      ),
+  const laneCases = [
+    {
+      shape: 'f32x4',
+      Arr: Float32Array,
+      round: Math.fround,
+      x: [1.5, -2.25, 3e30, 7, 0.1, 4, 1e10, -3],
+    },
+    { shape: 'f64x2', Arr: Float64Array, round: (v: number) => v, x: [1.5, -1 / 3, 0.1, 7] },
+  ] as const;
+  for (const { shape, Arr, round, x } of laneCases)
+    it.each(binOps)(
+      `${shape}.%s on lanes matches IEEE arithmetic of the lane type`,
+      (name, ref) => {
+        const { memory, exports } = memoryModule((m) =>
+          m.addFunction('op', [], [], (f) =>
+            f
+              .i32Const(32)
+              .i32Const(0)
+              .mem('v128.load')
+              .i32Const(16)
+              .mem('v128.load')
+              .op(`${shape}.${name}`)
+              .mem('v128.store'),
+          ),
+        );
+        const lanes = x.length / 2;
+        const v = new Arr(memory.buffer, 0, 3 * lanes);
+        v.set(x);
+        exports['op']!();
+        for (let l = 0; l < lanes; l++)
+          expect(v[2 * lanes + l]).toBe(round(ref(v[l]!, v[lanes + l]!)));
+      },
     );
-    const v = new Float32Array(memory.buffer, 0, 12);
-    v.set([1.5, -2.25, 3e30, 7, 0.1, 4, 1e10, -3]);
-    exports['op']!();
-    for (let l = 0; l < 4; l++) expect(v[8 + l]).toBe(Math.fround(ref(v[l]!, v[4 + l]!)));
-  });
-  it.each(f64Bin)('%s on lanes matches IEEE float64 arithmetic', (name, ref) => {
-    const { memory, exports } = memoryModule((m) =>
-      m.addFunction('op', [], [], (f) =>
-        f
-          .i32Const(32)
-          .i32Const(0)
-          .mem('v128.load')
-          .i32Const(16)
-          .mem('v128.load')
-          .op(name)
-          .mem('v128.store'),
-      ),
-    );
-    const v = new Float64Array(memory.buffer, 0, 6);
-    v.set([1.5, -1 / 3, 0.1, 7]);
-    exports['op']!();
-    for (let l = 0; l < 2; l++) expect(v[4 + l]).toBe(ref(v[l]!, v[2 + l]!));
-  });
 
   it('splats, constants, shuffles, lanes, comparisons and bitselect', () => {
     const { memory, exports } = memoryModule((m) =>
