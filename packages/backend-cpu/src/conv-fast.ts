@@ -6,6 +6,7 @@
  * result copied out into a fresh typed array. Sums accumulate in the element type (float32
  * or float64), in tap order, so results agree with the reference to rounding.
  */
+import type { NDArray } from '@theano-ts/tensor';
 import { arenaView, roundUp, wasmEngine, wasmKernelRuns } from './gemm';
 import { GEMM_F32, GEMM_F64 } from './wasm/gemm-module';
 import { hasWasmSimd } from './wasm/features';
@@ -32,12 +33,12 @@ export interface DirectConv {
 }
 
 /**
- * Runs the correlation on the wasm kernel; x is contiguous NCHW data. Returns the N×O×oh×ow
+ * Runs the correlation on the wasm kernel; x is the N×C×H×W input (any layout). Returns the N×O×oh×ow
  * result, or undefined when the kernel does not apply (no WebAssembly SIMD, negative padding,
  * a non-finite filter tap — the reference skips padding taps, so ∞·0 must not happen).
  */
 export function directConv(
-  x: ArrayLike<number>,
+  x: NDArray,
   d: DirectConv,
   dtype: 'float32' | 'float64',
 ): Float32Array | Float64Array | undefined {
@@ -75,13 +76,16 @@ export function directConv(
             }
   const eng = wasmEngine();
   const heap = arenaView(eng, (xLen + wLen + oLen) * E, dtype);
+  const xc = x.isContiguous ? x : x.contiguous();
+  const xd = xc.data;
+  const xo = xc.offset;
   const xAt = 0;
   heap.fill(0, xAt, xAt + xLen);
   for (let nc = 0; nc < N * C; nc++)
     for (let r = 0; r < H; r++) {
-      const src = (nc * H + r) * W;
+      const src = xo + (nc * H + r) * W;
       const dst = xAt + (nc * Hp + r + ph) * Wp + pw;
-      for (let j = 0; j < W; j++) heap[dst + j] = x[src + j];
+      for (let j = 0; j < W; j++) heap[dst + j] = xd[src + j];
     }
   const wAt = xLen;
   heap.set(wPack, wAt);

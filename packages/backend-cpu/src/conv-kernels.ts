@@ -146,12 +146,11 @@ export function conv2dKernel(node: Apply<'Conv2d'>): Kernel | undefined {
       convGeometry(node.op.params, w.shape[2], w.shape[3]),
     );
     const { N, O, oh, ow, cg, kh, kw, og } = d;
-    const xd = x.toFlat();
     const wd = w.toFlat();
     if (d.g.stride[1] === 1 && x.dtype === dtype && w.dtype === dtype) {
       const { flip } = d.g;
       const fast = directConv(
-        xd,
+        x,
         {
           ...d,
           groups: d.g.groups,
@@ -167,6 +166,7 @@ export function conv2dKernel(node: Apply<'Conv2d'>): Kernel | undefined {
     }
     const P = oh * ow;
     const K = cg * kh * kw;
+    const xd = x.toFlat();
     const wm = filterMatrix(wd, d);
     const t = taps(d);
     const cols = new Float64Array(K * P);
@@ -288,7 +288,6 @@ export function conv2dGradInputsKernel(node: Apply<'Conv2dGradInputs'>): Kernel 
         `Conv2dGradInputs: the output gradient has shape ${formatShape(gz.shape)}, expected ${formatShape([N, O, oh, ow])}`,
       );
     const wd = w.toFlat();
-    const gd = gz.toFlat();
     const [sh, sw] = g.stride;
     const [ph, pw] = g.pad;
     const [dh, dw] = g.dilation;
@@ -300,7 +299,7 @@ export function conv2dGradInputsKernel(node: Apply<'Conv2dGradInputs'>): Kernel 
       const fast =
         oh + 2 * pad[0] - dh * (kh - 1) === H && ow + 2 * pad[1] - dw * (kw - 1) === W
           ? directConv(
-              gd,
+              gz,
               {
                 N,
                 C: O,
@@ -327,6 +326,7 @@ export function conv2dGradInputsKernel(node: Apply<'Conv2dGradInputs'>): Kernel 
           : undefined;
       if (fast) return [new NDArray(fast, xshape, { dtype })];
     }
+    const gd = gz.toFlat();
     const out = new Float64Array(N * C * H * W);
     for (let n = 0; n < N; n++)
       for (let o = 0; o < O; o++) {
