@@ -11,23 +11,31 @@ export function toposort(
 ): Apply[] {
   const order: Apply[] = [];
   const seen = new Set<Apply>();
-  // iterative DFS (graphs can be deep)
-  const stack: { node: Apply; i: number }[] = [];
+  // iterative DFS (graphs can be deep); two parallel stacks, no per-frame objects
+  const nodes: Apply[] = [];
+  const next: number[] = [];
   const visit = (v: Variable) => {
     if (!v.owner || stopAt.has(v) || seen.has(v.owner)) return;
     seen.add(v.owner);
-    stack.push({ node: v.owner, i: 0 });
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.i < top.node.inputs.length) {
-        const inp = top.node.inputs[top.i++];
-        if (inp.owner && !stopAt.has(inp) && !seen.has(inp.owner)) {
-          seen.add(inp.owner);
-          stack.push({ node: inp.owner, i: 0 });
+    nodes.push(v.owner);
+    next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top];
+      const i = next[top];
+      if (i < node.inputs.length) {
+        next[top] = i + 1;
+        const inp = node.inputs[i];
+        const o = inp.owner;
+        if (o && !seen.has(o) && !stopAt.has(inp)) {
+          seen.add(o);
+          nodes.push(o);
+          next.push(0);
         }
       } else {
-        order.push(top.node);
-        stack.pop();
+        order.push(node);
+        nodes.pop();
+        next.pop();
       }
     }
   };
@@ -172,9 +180,13 @@ export class FunctionGraph {
     return c;
   }
 
-  /** The (node, input index) pairs using `v`, plus ['output', i] when v is graph output i. */
+  /**
+   * The (node, input index) pairs using `v`, plus ['output', i] when v is graph output i. The
+   * list is the graph's own (no copy: rewrites ask for it on every node they look at): it
+   * changes when the graph does, so copy it before replacing while iterating over it.
+   */
   clients(v: Variable): readonly Client[] {
-    return [...(this.clientMap.get(v) ?? [])];
+    return this.clientMap.get(v) ?? NO_CLIENTS;
   }
 
   /** Apply nodes in topological order. */
@@ -218,6 +230,8 @@ export class FunctionGraph {
     for (const [a, b] of pairs) this.replace(a, b, reason);
   }
 }
+
+const NO_CLIENTS: readonly Client[] = Object.freeze([]);
 
 /** A user of a variable: an Apply node and the input position, or graph output i. */
 export type Client = [Apply, number] | ['output', number];
