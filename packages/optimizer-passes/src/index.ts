@@ -68,6 +68,7 @@ export {
   hasSingleClient,
 } from './match';
 export { mergeRewriter, makeMergeRewriter, MERGE_CONSTANT_LIMIT } from './merge';
+export { inplaceElemwise, canDestroy } from './inplace';
 export { constantFolding, CONSTANT_FOLDING_LIMIT } from './constant-folding';
 export {
   localMulOne,

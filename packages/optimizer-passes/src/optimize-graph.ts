@@ -13,6 +13,7 @@ import {
   type RewriteEntry,
 } from './database';
 import { elemwiseFusion } from './fusion';
+import { inplaceElemwise } from './inplace';
 import {
   localAddRemoveZeros,
   localMulOne,
@@ -107,6 +108,7 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   specialize(localDotToGemm);
   db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(mergeRewriter, { phase: 'merge2', tags: both });
+  db.register(inplaceElemwise, { phase: 'inplace', tags: ['fast_run'] });
 }
 
 let defaultDb: RewriteDatabase | undefined;
