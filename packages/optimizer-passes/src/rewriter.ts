@@ -198,7 +198,16 @@ export class RewriteRun {
         this.reachFor = this.dirty;
         this.reach = new Map();
       }
-      markDirty(fgraph, this.dirty, this.reach, this.dirtyDepth, this.depthOf, todo, users, created);
+      markDirty(
+        fgraph,
+        this.dirty,
+        this.reach,
+        this.dirtyDepth,
+        this.depthOf,
+        todo,
+        users,
+        created,
+      );
       if (this.touched) {
         for (const n of created) this.touched.add(n);
         for (const [c] of users) if (c !== 'output') this.touched.add(c);
