@@ -14,6 +14,7 @@ import {
 } from './database';
 import { elemwiseFusion } from './fusion';
 import { inplaceElemwise } from './inplace';
+import { SUBTENSOR_REWRITES } from './subtensor-rewrites';
 import {
   localAddRemoveZeros,
   localMulOne,
@@ -85,6 +86,7 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   for (const rw of [localUselessReshape, localReshapeChain]) canonicalize(rw, 'reshape');
   for (const rw of [localSumMulByScalar, localReduceChain, localReduceBroadcastable])
     canonicalize(rw, 'reduce');
+  for (const rw of SUBTENSOR_REWRITES) canonicalize(rw, 'subtensor');
 
   const stabilize = (rw: Rewriter, ...tags: string[]) =>
     db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, ...tags] });
