@@ -340,6 +340,8 @@ function newNodesOf(
   old: Variable,
   created: Set<Apply>,
 ): boolean {
+  if (by === old) return true;
+  if (!by.owner || fgraph.applyNodes.has(by.owner)) return false; // nothing new (a merge)
   const stack = [by];
   const seen = new Set<Variable>();
   while (stack.length) {

@@ -122,6 +122,8 @@ export class FunctionGraph {
 
   /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
   private importFrom(vars: readonly Variable[]): void {
+    // most replacements (merges, rewrites returning an existing variable) bring no new node
+    if (vars.every((v) => !v.owner || this.nodes.has(v.owner) || this.inputSet.has(v))) return;
     // stop at variables the graph already computes: the cost is the new nodes, not the ancestors
     const known = {
       has: (v: Variable) => this.inputSet.has(v) || (v.owner !== null && this.nodes.has(v.owner)),
@@ -139,31 +141,34 @@ export class FunctionGraph {
     const stack = [v];
     while (stack.length) {
       const node = stack.pop()!.owner;
-      if (
-        !node ||
-        !this.nodes.has(node) ||
-        node.outputs.some((o) => (this.clientMap.get(o)?.length ?? 0) > 0)
-      )
-        continue;
+      if (!node || !this.nodes.has(node) || this.isUsed(node)) continue;
       this.nodes.delete(node);
-      node.outputs.forEach((o) => this.clientMap.delete(o));
+      for (const o of node.outputs) this.clientMap.delete(o);
       const entries = this.nodeEntries.get(node) ?? [];
       this.nodeEntries.delete(node);
-      node.inputs.forEach((inp, i) => {
+      for (let i = 0; i < node.inputs.length; i++) {
+        const inp = node.inputs[i];
+        const entry = entries[i];
         // swap-remove: a value used by thousands of nodes (a constant, a weight) costs O(1) per user
         const list = this.clientMap.get(inp);
-        const k = this.clientPos.get(entries[i]);
-        if (list && k !== undefined && list[k] === entries[i]) {
+        const k = this.clientPos.get(entry);
+        if (list && k !== undefined && list[k] === entry) {
           const last = list.pop()!;
           if (k < list.length) {
             list[k] = last;
             this.clientPos.set(last, k);
           }
         }
-        this.clientPos.delete(entries[i]);
-        stack.push(inp);
-      });
+        this.clientPos.delete(entry);
+        if (inp.owner) stack.push(inp);
+      }
     }
+  }
+
+  /** Whether some output of `node` still has a client. */
+  private isUsed(node: Apply): boolean {
+    for (const o of node.outputs) if ((this.clientMap.get(o)?.length ?? 0) > 0) return true;
+    return false;
   }
 
   private clientsOf(v: Variable): Client[] {
@@ -205,13 +210,7 @@ export class FunctionGraph {
    */
   replace(v: Variable, by: Variable, reason = 'replace'): void {
     if (v === by) return;
-    const bv = v.type.broadcastable;
-    if (
-      v.type.dtype !== by.type.dtype ||
-      v.type.ndim !== by.type.ndim ||
-      by.type.broadcastable.some((b, i) => b !== bv[i]) ||
-      v.type.shape.some((d, i) => d !== null && by.type.shape[i] !== null && by.type.shape[i] !== d)
-    )
+    if (!replaceableBy(v.type, by.type))
       throw new TypeError(`${reason}: cannot replace ${v} (${v.type}) by ${by} (${by.type})`);
     const users = this.clientMap.get(v) ?? [];
     this.clientMap.set(v, []);
@@ -232,6 +231,18 @@ export class FunctionGraph {
 }
 
 const NO_CLIENTS: readonly Client[] = Object.freeze([]);
+
+/** Same dtype and rank, the same broadcastable (length-1) dimensions, no conflicting length. */
+function replaceableBy(t: TensorType, by: TensorType): boolean {
+  if (t === by) return true;
+  if (t.dtype !== by.dtype || t.ndim !== by.ndim) return false;
+  for (let i = 0; i < t.ndim; i++) {
+    const d = t.shape[i];
+    const e = by.shape[i];
+    if ((d === 1) !== (e === 1) || (d !== null && e !== null && d !== e)) return false;
+  }
+  return true;
+}
 
 /** A user of a variable: an Apply node and the input position, or graph output i. */
 export type Client = [Apply, number] | ['output', number];
