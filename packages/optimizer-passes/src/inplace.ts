@@ -3,13 +3,7 @@
  * pytensor/tensor/rewriting/elemwise.py): an Elemwise writes its output into the buffer of an
  * input that nothing reads afterwards, saving one allocation per call.
  */
-import {
-  type Apply,
-  type FunctionGraph,
-  type Variable,
-  applyOp,
-  viewedInputs,
-} from '@theano-ts/symbolic';
+import { Apply, type FunctionGraph, Op, type Variable, viewedInputs } from '@theano-ts/symbolic';
 import { isOp } from './match';
 import { type NodeRewriter, nodeRewriter } from './rewriter';
 
@@ -56,8 +50,14 @@ export const inplaceElemwise: NodeRewriter = nodeRewriter(
         }
     });
     if (taken.size === 0) return null;
-    const params = { ...node.op.params, inplacePattern: pattern };
-    return applyOp('Elemwise', params, node.inputs).outputs;
+    // same inputs and output types: no type inference to redo
+    const op = new Op('Elemwise', { ...node.op.params, inplacePattern: pattern });
+    return new Apply(
+      op,
+      node.inputs,
+      node.outputs.map((o) => o.type),
+      node.trace,
+    ).outputs;
   },
   { depth: 1, tags: ['inplace'] },
 );

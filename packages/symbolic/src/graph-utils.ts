@@ -1,6 +1,8 @@
 import { Apply, Constant, SharedVariable, Variable } from './graph';
 import { TensorType } from './type';
 
+let walkCount = 0;
+
 /**
  * Apply nodes needed to compute `outputs`, in topological order (inputs before users),
  * stopping at `stopAt` variables (treated as inputs).
@@ -10,13 +12,14 @@ export function toposort(
   stopAt: Pick<ReadonlySet<Variable>, 'has'> = new Set(),
 ): Apply[] {
   const order: Apply[] = [];
-  const seen = new Set<Apply>();
+  // visited nodes carry this walk's number (Apply.walkMark): no Set of 100k nodes to grow
+  const mark = ++walkCount;
   // iterative DFS (graphs can be deep); two parallel stacks, no per-frame objects
   const nodes: Apply[] = [];
   const next: number[] = [];
-  const visit = (v: Variable) => {
-    if (!v.owner || stopAt.has(v) || seen.has(v.owner)) return;
-    seen.add(v.owner);
+  for (const v of outputs) {
+    if (!v.owner || v.owner.walkMark === mark || stopAt.has(v)) continue;
+    v.owner.walkMark = mark;
     nodes.push(v.owner);
     next.push(0);
     while (nodes.length) {
@@ -27,8 +30,8 @@ export function toposort(
         next[top] = i + 1;
         const inp = node.inputs[i];
         const o = inp.owner;
-        if (o && !seen.has(o) && !stopAt.has(inp)) {
-          seen.add(o);
+        if (o && o.walkMark !== mark && !stopAt.has(inp)) {
+          o.walkMark = mark;
           nodes.push(o);
           next.push(0);
         }
@@ -38,8 +41,7 @@ export function toposort(
         next.pop();
       }
     }
-  };
-  outputs.forEach(visit);
+  }
   return order;
 }
 
