@@ -20,7 +20,7 @@ export function canDestroy(fgraph: FunctionGraph, node: Apply, i: number, k: num
   const v: Variable = node.inputs[i];
   const out = node.outputs[k];
   const p = v.owner;
-  if (!p || fgraph.inputs.includes(v)) return false;
+  if (!p || fgraph.isInput(v)) return false;
   if (v.dtype !== out.dtype || v.ndim !== out.ndim) return false;
   for (let d = 0; d < v.ndim; d++)
     if ((v.type.shape[d] === 1) !== (out.type.shape[d] === 1)) return false;

@@ -201,6 +201,11 @@ export class FunctionGraph {
     return toposort(this.outputs, this.inputSet);
   }
 
+  /** Whether `v` is one of the graph's inputs (O(1); `inputs.includes` is O(inputs)). */
+  isInput(v: Variable): boolean {
+    return this.inputSet.has(v);
+  }
+
   get applyNodes(): ReadonlySet<Apply> {
     return this.nodes;
   }
