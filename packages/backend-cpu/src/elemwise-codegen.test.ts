@@ -418,3 +418,46 @@ function expectedCast(d: DType, v: number): number {
   if (d !== 'uint8' && w >= m / 2) w -= m;
   return w;
 }
+
+describe('inplacePattern: the output is written into the dead input', () => {
+  const node = (pattern: Record<number, number>, shapes?: (number | null)[][]) => {
+    const inputs = (
+      shapes ?? [
+        [null, null],
+        [null, null],
+      ]
+    ).map((shape, i) => T.tensor(`in${i}`, { dtype: 'float64', shape }));
+    return T.applyOp('Elemwise', { scalarOp: { name: 'add' }, inplacePattern: pattern }, inputs);
+  };
+
+  it('returns that input NDArray, holding the sum (contiguous and broadcast loops)', () => {
+    const a = rng.uniform(-1, 1, [3, 4], 'float64');
+    const b = rng.uniform(-1, 1, [3, 4], 'float64');
+    const want = a.toFlat().map((v, i) => v + b.toFlat()[i]);
+    const [out] = backend.makeThunk(node({ 0: 1 }))([a, b]) as NDArray[];
+    expect(out).toBe(b);
+    expect([...out.toFlat()]).toEqual([...want]);
+    // a broadcast row: the strided loop writes the matrix operand in place
+    const row = rng.uniform(-1, 1, [1, 4], 'float64');
+    const m = rng.uniform(-1, 1, [3, 4], 'float64');
+    const want2 = m.toFlat().map((v, i) => v + row.toFlat()[i % 4]);
+    const [out2] = backend.makeThunk(
+      node({ 0: 1 }, [
+        [1, null],
+        [null, null],
+      ]),
+    )([row, m]) as NDArray[];
+    expect(out2).toBe(m);
+    expect([...out2.toFlat()]).toEqual([...want2]);
+  });
+
+  it('allocates instead when the input at run time is a strided view', () => {
+    const a = rng.uniform(-1, 1, [4, 3], 'float64').transpose();
+    const b = rng.uniform(-1, 1, [3, 4], 'float64');
+    const before = a.copy();
+    const [out] = backend.makeThunk(node({ 0: 0 }))([a, b]) as NDArray[];
+    expect(out).not.toBe(a);
+    expect([...a.toFlat()]).toEqual([...before.toFlat()]);
+    expect([...out.toFlat()]).toEqual([...a.toFlat().map((v, i) => v + b.toFlat()[i])]);
+  });
+});

@@ -169,6 +169,11 @@ export function makeElemwiseKernel(
   const loop = innerLoop(op, inDtypes, outDtypes);
   const callContig = contiguousCaller(loop, inDtypes.length, outDtypes.length);
   const declared = node.inputs.map((v) => v.type.shape);
+  // output k → the input whose buffer it overwrites (the inplace rewrite checked that nothing
+  // reads that input afterwards); each element is read before it is written, so sharing is safe
+  const inplace = Object.entries(node.op.params.inplacePattern ?? {}).map(
+    ([k, i]) => [Number(k), i] as const,
+  );
   return (inputs) => {
     const shape = broadcastShapes(...inputs.map((a) => a.shape));
     inputs.forEach((a, i) =>
@@ -181,7 +186,25 @@ export function makeElemwiseKernel(
       }),
     );
     const n = shapeSize(shape);
-    const outs: TypedArray[] = outDtypes.map((d) => new (typedArrayFor(d))(n));
+    const reused: (NDArray | undefined)[] = [];
+    for (const [k, i] of inplace) {
+      const a = inputs[i];
+      // at run time too: the same shape, dtype and a plain C-order buffer, else a fresh output
+      if (
+        a.dtype === outDtypes[k] &&
+        a.isContiguous &&
+        a.ndim === shape.length &&
+        a.shape.every((d, ax) => d === shape[ax])
+      )
+        reused[k] = a;
+    }
+    const outs: TypedArray[] = outDtypes.map((d, k) => {
+      const a = reused[k];
+      if (!a) return new (typedArrayFor(d))(n);
+      return a.offset === 0 && a.data.length === n
+        ? a.data
+        : a.data.subarray(a.offset, a.offset + n);
+    });
     const ndim = shape.length;
     const contiguous = inputs.every((a) => a.isContiguous && a.size === n);
     if (contiguous || ndim === 0) {
@@ -212,6 +235,6 @@ export function makeElemwiseKernel(
         }
       }
     }
-    return outs.map((o, k) => new NDArray(o, shape, { dtype: outDtypes[k] }));
+    return outs.map((o, k) => reused[k] ?? new NDArray(o, shape, { dtype: outDtypes[k] }));
   };
 }

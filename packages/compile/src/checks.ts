@@ -7,6 +7,7 @@ import {
   Constant,
   SharedVariable,
   type Variable,
+  destroyedInputs,
   opLabel,
   performNode,
   toposort,
@@ -157,7 +158,9 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       const hostOuts = outs.map((o) => hostOf(env, o));
       if (mode.checkInputsUnchanged)
         snapshots.forEach((before, i) => {
-          if (ctx.mutableSlots.has(prog.nodeIn[k][i])) return;
+          // a mutable function input, or one the node destroys (an inplace Elemwise: the rewrite
+          // made sure nothing reads it afterwards; Theano's destroy_map)
+          if (ctx.mutableSlots.has(prog.nodeIn[k][i]) || destroyedInputs(node).has(i)) return;
           const now = hostOf(env, args[i]);
           const d = firstDifference(now, before, 0, 0);
           if (d)

@@ -174,7 +174,13 @@ describe('Mode objects', () => {
     const noFusion = getMode('FAST_RUN').excluding('fusion');
     expect(noFusion).not.toBe(getMode('FAST_RUN'));
     expect(noFusion.exclude).toEqual(['fusion']);
+    // x is the caller's: mul allocates; add and exp then reuse the dead product's buffer
     expect(opsOf(theanoFunction([x], expr, { mode: noFusion }))).toEqual([
+      'Elemwise{mul}',
+      'Elemwise{add}[inplace 0←0]',
+      'Elemwise{exp}[inplace 0←0]',
+    ]);
+    expect(opsOf(theanoFunction([x], expr, { mode: noFusion.excluding('inplace') }))).toEqual([
       'Elemwise{mul}',
       'Elemwise{add}',
       'Elemwise{exp}',

@@ -385,8 +385,13 @@ describe('dimshuffles: local_useless_dimshuffle, local_dimshuffle_merge, local_d
       T.dimshuffle(T.mul(r, 2), [1]),
       T.transpose(T.transpose(T.sqr(x))),
       T.dimshuffle(T.sigmoid(T.dimshuffle(r, [1, 0])), ['x', 1, 0]),
+      T.dimshuffle(T.exp(x), [0, 1]),
     ];
-    for (const rewrite of ['local_dimshuffle_lift', 'local_dimshuffle_merge'])
+    for (const rewrite of [
+      'local_dimshuffle_lift',
+      'local_dimshuffle_merge',
+      'local_useless_dimshuffle',
+    ])
       expectSameValue([x, r], outs, [withExtremes(), extremeRow()], {
         mode: 'fast_run',
         rewrite,

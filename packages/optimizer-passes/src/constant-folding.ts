@@ -58,7 +58,7 @@ export const constantFolding: NodeRewriter = nodeRewriter(
   null,
   (fgraph, node) => {
     if (!node.inputs.every((v): v is Constant => v instanceof Constant)) return null;
-    if (node.inputs.some((v) => fgraph.inputs.includes(v))) return null;
+    if (node.inputs.some((v) => fgraph.isInput(v))) return null;
     const values = node.inputs.map((c) => (c as Constant).data);
     const bound = outputSizeBound(node, values);
     if (bound !== undefined && bound > CONSTANT_FOLDING_LIMIT) return null;

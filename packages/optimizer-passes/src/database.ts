@@ -9,7 +9,8 @@ import { DEFAULT_MAX_ITERATIONS, equilibrium, walkGraph } from './walkers';
 
 /**
  * The phases, in the order they run (Theano's optdb positions: merge1 0, canonicalize 1,
- * stabilize 1.5, specialize 2, elemwise_fusion 49, inplace 50.5, merge3 100).
+ * stabilize 1.5, specialize 2, elemwise_fusion and merge2 49, inplace_elemwise 50.5). inplace
+ * comes last: a merge after it could give a value an inplace node destroys a second reader.
  */
 export const PHASES = [
   'merge1',
@@ -17,8 +18,8 @@ export const PHASES = [
   'stabilize',
   'specialize',
   'fusion',
-  'inplace',
   'merge2',
+  'inplace',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 

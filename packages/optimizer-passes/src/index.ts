@@ -68,6 +68,15 @@ export {
   hasSingleClient,
 } from './match';
 export { mergeRewriter, makeMergeRewriter, MERGE_CONSTANT_LIMIT } from './merge';
+export { inplaceElemwise, canDestroy } from './inplace';
+export {
+  localUselessSubtensor,
+  localSubtensorMerge,
+  localSubtensorLift,
+  localUselessIncSubtensor,
+  localIncSubtensorSerialize,
+  SUBTENSOR_REWRITES,
+} from './subtensor-rewrites';
 export { constantFolding, CONSTANT_FOLDING_LIMIT } from './constant-folding';
 export {
   localMulOne,

@@ -13,6 +13,8 @@ import {
   type RewriteEntry,
 } from './database';
 import { elemwiseFusion } from './fusion';
+import { inplaceElemwise } from './inplace';
+import { SUBTENSOR_REWRITES } from './subtensor-rewrites';
 import {
   localAddRemoveZeros,
   localMulOne,
@@ -84,6 +86,7 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   for (const rw of [localUselessReshape, localReshapeChain]) canonicalize(rw, 'reshape');
   for (const rw of [localSumMulByScalar, localReduceChain, localReduceBroadcastable])
     canonicalize(rw, 'reduce');
+  for (const rw of SUBTENSOR_REWRITES) canonicalize(rw, 'subtensor');
 
   const stabilize = (rw: Rewriter, ...tags: string[]) =>
     db.register(rw, { phase: 'stabilize', tags: [...PHASE_TAGS.stabilize, ...tags] });
@@ -107,6 +110,7 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   specialize(localDotToGemm);
   db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(mergeRewriter, { phase: 'merge2', tags: both });
+  db.register(inplaceElemwise, { phase: 'inplace', tags: ['fast_run'] });
 }
 
 let defaultDb: RewriteDatabase | undefined;

@@ -121,6 +121,13 @@ export class RewriteRun {
   /** Levels downstream of a replacement that {@link dirty} receives (set with it). */
   dirtyDepth = DIRTY_DEPTH;
   /**
+   * How many levels above a node the patterns of the rewriters tracking it read (set with
+   * {@link dirty}; default {@link dirtyDepth} for every node). A node `d` levels downstream of
+   * a replacement (0: a direct user) becomes dirty only when this exceeds `d`: no rewriter of
+   * the phase could see the change from there.
+   */
+  depthOf: ((node: Apply) => number) | undefined;
+  /**
    * When set (with {@link dirty}), {@link replace} adds to it the nodes whose inputs it
    * changed and the new nodes: the only ones that can have become duplicates (merge cleanup).
    */
@@ -191,7 +198,16 @@ export class RewriteRun {
         this.reachFor = this.dirty;
         this.reach = new Map();
       }
-      markDirty(fgraph, this.dirty, this.reach, this.dirtyDepth, todo, users, created);
+      markDirty(
+        fgraph,
+        this.dirty,
+        this.reach,
+        this.dirtyDepth,
+        this.depthOf,
+        todo,
+        users,
+        created,
+      );
       if (this.touched) {
         for (const n of created) this.touched.add(n);
         for (const [c] of users) if (c !== 'output') this.touched.add(c);
@@ -218,27 +234,30 @@ function markDirty(
   dirty: Set<Apply>,
   reach: Map<Apply, number>,
   depth: number,
+  depthOf: ((node: Apply) => number) | undefined,
   pairs: readonly (readonly [Variable, Variable])[],
   users: ReturnType<FunctionGraph['clients']>,
   created: ReadonlySet<Apply>,
 ): void {
   for (const n of created) dirty.add(n);
-  // downstream of the replaced variables' users, level by level; a node already marked with
-  // at least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)
-  const mark = (c: Apply, below: number): boolean => {
-    dirty.add(c);
+  // downstream of the replaced variables' users, level by level (d = 0: the users); a node is
+  // dirty when one of its rewriters reads d + 1 levels up, and a node already walked with at
+  // least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)
+  const mark = (c: Apply, d: number): boolean => {
+    if ((depthOf?.(c) ?? depth) > d) dirty.add(c);
+    const below = depth - 1 - d;
     if ((reach.get(c) ?? -1) >= below) return false;
     reach.set(c, below);
-    return true;
+    return below > 0;
   };
   let level: Variable[] = [];
   for (const [c] of users)
-    if (c !== 'output' && fgraph.applyNodes.has(c) && mark(c, depth - 1)) level.push(...c.outputs);
+    if (c !== 'output' && fgraph.applyNodes.has(c) && mark(c, 0)) level.push(...c.outputs);
   for (let d = 1; d < depth && level.length; d++) {
     const next: Variable[] = [];
     for (const v of level)
       for (const [c] of fgraph.clients(v))
-        if (c !== 'output' && mark(c, depth - 1 - d)) next.push(...c.outputs);
+        if (c !== 'output' && mark(c, d)) next.push(...c.outputs);
     level = next;
   }
   for (const [old] of pairs) {
@@ -321,6 +340,8 @@ function newNodesOf(
   old: Variable,
   created: Set<Apply>,
 ): boolean {
+  if (by === old) return true;
+  if (!by.owner || fgraph.applyNodes.has(by.owner)) return false; // nothing new (a merge)
   const stack = [by];
   const seen = new Set<Variable>();
   while (stack.length) {

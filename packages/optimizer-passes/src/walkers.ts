@@ -45,6 +45,20 @@ class TrackIndex {
   private readonly byKind = new Map<string, NodeRewriter[]>();
   private readonly byScalar = new Map<string, NodeRewriter[]>();
 
+  private readonly depths = new Map<NodeRewriter[], number>();
+
+  /** The deepest pattern (`NodeRewriter.depth`) among the rewriters for `node`; 0 if none. */
+  depthOf(node: Apply): number {
+    const list = this.for(node);
+    let d = this.depths.get(list);
+    if (d === undefined) {
+      d = 0;
+      for (const rw of list) d = Math.max(d, rw.depth ?? DIRTY_DEPTH);
+      this.depths.set(list, d);
+    }
+    return d;
+  }
+
   /** Rewriters for `node`, in registration order (computed once per op kind / scalar op). */
   for(node: Apply): NodeRewriter[] {
     const elemwise = node.op.kind === 'Elemwise';
@@ -227,7 +241,9 @@ export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewrit
     let nodes = fgraph.toposort();
     const outer = run.dirty;
     const outerDepth = run.dirtyDepth;
+    const outerDepthOf = run.depthOf;
     const outerTouched = run.touched;
+    const depthOf = (n: Apply) => Math.max(index.depthOf(n), finalIndex.depthOf(n));
     for (let pass = 0; ; pass++) {
       if (pass >= maxIterations || total >= budget) {
         run.limitsHit.push(name);
@@ -242,6 +258,7 @@ export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewrit
       const dirty = new Set<Apply>();
       run.dirty = dirty;
       run.dirtyDepth = depth;
+      run.depthOf = depthOf;
       run.touched = new Set();
       let changed: number;
       try {
@@ -252,6 +269,7 @@ export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewrit
         if (outerTouched) for (const n of run.touched) outerTouched.add(n);
         run.dirty = outer;
         run.dirtyDepth = outerDepth;
+        run.depthOf = outerDepthOf;
         run.touched = outerTouched;
         if (outer) for (const n of dirty) outer.add(n);
       }

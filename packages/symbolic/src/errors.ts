@@ -8,6 +8,9 @@ const TEST_FILE = /\.(test|cases)\.[cm]?[jt]s/;
  * own packages and the JS runtime (test files count as user code).
  */
 export function userStackLine(): string | undefined {
+  // no frames to read (rewriters turn capture off: building the stack string costs more than
+  // the node it is for)
+  if (Error.stackTraceLimit === 0) return undefined;
   const frames = new Error().stack?.split('\n').slice(1) ?? [];
   for (const raw of frames) {
     const line = raw.trim();

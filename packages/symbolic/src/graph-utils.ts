@@ -1,6 +1,8 @@
 import { Apply, Constant, SharedVariable, Variable } from './graph';
 import { TensorType } from './type';
 
+let walkCount = 0;
+
 /**
  * Apply nodes needed to compute `outputs`, in topological order (inputs before users),
  * stopping at `stopAt` variables (treated as inputs).
@@ -10,28 +12,36 @@ export function toposort(
   stopAt: Pick<ReadonlySet<Variable>, 'has'> = new Set(),
 ): Apply[] {
   const order: Apply[] = [];
-  const seen = new Set<Apply>();
-  // iterative DFS (graphs can be deep)
-  const stack: { node: Apply; i: number }[] = [];
-  const visit = (v: Variable) => {
-    if (!v.owner || stopAt.has(v) || seen.has(v.owner)) return;
-    seen.add(v.owner);
-    stack.push({ node: v.owner, i: 0 });
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.i < top.node.inputs.length) {
-        const inp = top.node.inputs[top.i++];
-        if (inp.owner && !stopAt.has(inp) && !seen.has(inp.owner)) {
-          seen.add(inp.owner);
-          stack.push({ node: inp.owner, i: 0 });
+  // visited nodes carry this walk's number (Apply.walkMark): no Set of 100k nodes to grow
+  const mark = ++walkCount;
+  // iterative DFS (graphs can be deep); two parallel stacks, no per-frame objects
+  const nodes: Apply[] = [];
+  const next: number[] = [];
+  for (const v of outputs) {
+    if (!v.owner || v.owner.walkMark === mark || stopAt.has(v)) continue;
+    v.owner.walkMark = mark;
+    nodes.push(v.owner);
+    next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top];
+      const i = next[top];
+      if (i < node.inputs.length) {
+        next[top] = i + 1;
+        const inp = node.inputs[i];
+        const o = inp.owner;
+        if (o && o.walkMark !== mark && !stopAt.has(inp)) {
+          o.walkMark = mark;
+          nodes.push(o);
+          next.push(0);
         }
       } else {
-        order.push(top.node);
-        stack.pop();
+        order.push(node);
+        nodes.pop();
+        next.pop();
       }
     }
-  };
-  outputs.forEach(visit);
+  }
   return order;
 }
 
@@ -114,6 +124,8 @@ export class FunctionGraph {
 
   /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
   private importFrom(vars: readonly Variable[]): void {
+    // most replacements (merges, rewrites returning an existing variable) bring no new node
+    if (vars.every((v) => !v.owner || this.nodes.has(v.owner) || this.inputSet.has(v))) return;
     // stop at variables the graph already computes: the cost is the new nodes, not the ancestors
     const known = {
       has: (v: Variable) => this.inputSet.has(v) || (v.owner !== null && this.nodes.has(v.owner)),
@@ -131,31 +143,34 @@ export class FunctionGraph {
     const stack = [v];
     while (stack.length) {
       const node = stack.pop()!.owner;
-      if (
-        !node ||
-        !this.nodes.has(node) ||
-        node.outputs.some((o) => (this.clientMap.get(o)?.length ?? 0) > 0)
-      )
-        continue;
+      if (!node || !this.nodes.has(node) || this.isUsed(node)) continue;
       this.nodes.delete(node);
-      node.outputs.forEach((o) => this.clientMap.delete(o));
+      for (const o of node.outputs) this.clientMap.delete(o);
       const entries = this.nodeEntries.get(node) ?? [];
       this.nodeEntries.delete(node);
-      node.inputs.forEach((inp, i) => {
+      for (let i = 0; i < node.inputs.length; i++) {
+        const inp = node.inputs[i];
+        const entry = entries[i];
         // swap-remove: a value used by thousands of nodes (a constant, a weight) costs O(1) per user
         const list = this.clientMap.get(inp);
-        const k = this.clientPos.get(entries[i]);
-        if (list && k !== undefined && list[k] === entries[i]) {
+        const k = this.clientPos.get(entry);
+        if (list && k !== undefined && list[k] === entry) {
           const last = list.pop()!;
           if (k < list.length) {
             list[k] = last;
             this.clientPos.set(last, k);
           }
         }
-        this.clientPos.delete(entries[i]);
-        stack.push(inp);
-      });
+        this.clientPos.delete(entry);
+        if (inp.owner) stack.push(inp);
+      }
     }
+  }
+
+  /** Whether some output of `node` still has a client. */
+  private isUsed(node: Apply): boolean {
+    for (const o of node.outputs) if ((this.clientMap.get(o)?.length ?? 0) > 0) return true;
+    return false;
   }
 
   private clientsOf(v: Variable): Client[] {
@@ -172,14 +187,23 @@ export class FunctionGraph {
     return c;
   }
 
-  /** The (node, input index) pairs using `v`, plus ['output', i] when v is graph output i. */
+  /**
+   * The (node, input index) pairs using `v`, plus ['output', i] when v is graph output i. The
+   * list is the graph's own (no copy: rewrites ask for it on every node they look at): it
+   * changes when the graph does, so copy it before replacing while iterating over it.
+   */
   clients(v: Variable): readonly Client[] {
-    return [...(this.clientMap.get(v) ?? [])];
+    return this.clientMap.get(v) ?? NO_CLIENTS;
   }
 
   /** Apply nodes in topological order. */
   toposort(): Apply[] {
     return toposort(this.outputs, this.inputSet);
+  }
+
+  /** Whether `v` is one of the graph's inputs (O(1); `inputs.includes` is O(inputs)). */
+  isInput(v: Variable): boolean {
+    return this.inputSet.has(v);
   }
 
   get applyNodes(): ReadonlySet<Apply> {
@@ -193,13 +217,7 @@ export class FunctionGraph {
    */
   replace(v: Variable, by: Variable, reason = 'replace'): void {
     if (v === by) return;
-    const bv = v.type.broadcastable;
-    if (
-      v.type.dtype !== by.type.dtype ||
-      v.type.ndim !== by.type.ndim ||
-      by.type.broadcastable.some((b, i) => b !== bv[i]) ||
-      v.type.shape.some((d, i) => d !== null && by.type.shape[i] !== null && by.type.shape[i] !== d)
-    )
+    if (!replaceableBy(v.type, by.type))
       throw new TypeError(`${reason}: cannot replace ${v} (${v.type}) by ${by} (${by.type})`);
     const users = this.clientMap.get(v) ?? [];
     this.clientMap.set(v, []);
@@ -217,6 +235,20 @@ export class FunctionGraph {
   replaceAll(pairs: readonly (readonly [Variable, Variable])[], reason = 'replace'): void {
     for (const [a, b] of pairs) this.replace(a, b, reason);
   }
+}
+
+const NO_CLIENTS: readonly Client[] = Object.freeze([]);
+
+/** Same dtype and rank, the same broadcastable (length-1) dimensions, no conflicting length. */
+function replaceableBy(t: TensorType, by: TensorType): boolean {
+  if (t === by) return true;
+  if (t.dtype !== by.dtype || t.ndim !== by.ndim) return false;
+  for (let i = 0; i < t.ndim; i++) {
+    const d = t.shape[i];
+    const e = by.shape[i];
+    if ((d === 1) !== (e === 1) || (d !== null && e !== null && d !== e)) return false;
+  }
+  return true;
 }
 
 /** A user of a variable: an Apply node and the input position, or graph output i. */

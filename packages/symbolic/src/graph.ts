@@ -52,6 +52,12 @@ export class Apply<K extends OpName = OpName> {
   readonly outputs: Variable[];
   /** Where the user built this node (first stack frame outside theano-ts), for error messages. */
   trace: string | undefined;
+  /**
+   * Scratch mark of graph walks (`toposort`): the walk's number when this node was visited.
+   * Cheaper than a Set of visited nodes on graphs of 100k nodes. Not part of the node's value.
+   * @internal
+   */
+  walkMark = 0;
   constructor(
     readonly op: Op<K>,
     readonly inputs: readonly Variable[],

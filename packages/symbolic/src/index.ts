@@ -93,3 +93,4 @@ export {
   type RandomOptions,
   type ChoiceDrawOptions,
 } from './random-streams';
+export { VIEW_MAPS, viewedInputs, destroyedInputs } from './view-map';

@@ -27,8 +27,14 @@ export interface OpParams
 
 /** The first slice's ops. */
 export interface CoreOpParams {
-  /** Elementwise application of a scalar op (or a fused Composite) with broadcasting. */
-  Elemwise: { scalarOp: ScalarOp };
+  /**
+   * Elementwise application of a scalar op (or a fused Composite) with broadcasting.
+   * `inplacePattern` (Theano's inplace_pattern / destroy_map), set only by the `inplace`
+   * rewrite: output index → index of the input whose buffer that output overwrites (an input
+   * of the output's shape and dtype that nothing reads afterwards). A backend may ignore it and
+   * return a fresh output; backend-cpu writes into that input's NDArray and returns it.
+   */
+  Elemwise: { scalarOp: ScalarOp; inplacePattern?: Readonly<Record<number, number>> };
   /** Transpose / add broadcastable dims ('x') / drop broadcastable dims. */
   DimShuffle: { order: readonly (number | 'x')[]; inputNdim: number };
   /** Commutative-associative reduction over axes (sum, prod, max, min). No keepdims: see sum(). */

@@ -142,10 +142,16 @@ function rowsAndLabels(
   return { xd: xc.data.subarray(xc.offset), yd: y.toFlat(), n, k };
 }
 
+/** `[inplace 0←1]` (output 0 overwrites input 1's buffer); empty when not inplace. */
+const inplaceLabel = (p: Readonly<Record<number, number>> | undefined): string => {
+  const pairs = Object.entries(p ?? {});
+  return pairs.length ? `[inplace ${pairs.map(([o, i]) => `${o}←${i}`).join(', ')}]` : '';
+};
+
 /** Specs of the core (first slice) ops. */
 const CORE_SPECS: { readonly [K in keyof CoreOpParams]: OpSpec<K> } = {
   Elemwise: {
-    label: (p) => `Elemwise{${scalarOpLabel(p.scalarOp)}}`,
+    label: (p) => `Elemwise{${scalarOpLabel(p.scalarOp)}}${inplaceLabel(p.inplacePattern)}`,
     infer(p, inputs) {
       // the label of a big Composite is long: build it only for an error message
       const label = () => `Elemwise{${scalarOpLabel(p.scalarOp)}}`;
