@@ -15,6 +15,7 @@ import {
   type CompositeNode,
   opLabel,
 } from '@theano-ts/symbolic';
+import { WASM_MIN_SIZE, WasmMap, inplaceInput, wasmLoopSupports } from './wasm-elemwise';
 
 /** JS expression rounding a float64 value to how `dtype` stores it. */
 export function roundExpr(expr: string, dtype: DType): string {
@@ -169,6 +170,8 @@ export function makeElemwiseKernel(
   const loop = innerLoop(op, inDtypes, outDtypes);
   const callContig = contiguousCaller(loop, inDtypes.length, outDtypes.length);
   const declared = node.inputs.map((v) => v.type.shape);
+  const simd = wasmLoopSupports(op, inDtypes, outDtypes) ? new WasmMap(op) : undefined;
+  const inplace = inplaceInput(node);
   return (inputs) => {
     const shape = broadcastShapes(...inputs.map((a) => a.shape));
     inputs.forEach((a, i) =>
@@ -181,6 +184,10 @@ export function makeElemwiseKernel(
       }),
     );
     const n = shapeSize(shape);
+    if (simd && n >= WASM_MIN_SIZE) {
+      const r = simd.run(inputs, shape, n, inplace);
+      if (r) return [r];
+    }
     const outs: TypedArray[] = outDtypes.map((d) => new (typedArrayFor(d))(n));
     const ndim = shape.length;
     const contiguous = inputs.every((a) => a.isContiguous && a.size === n);
