@@ -11,8 +11,8 @@
  */
 import type { Apply, CompositeScalarOp, ScalarOp } from '@theano-ts/symbolic';
 import { type DType, NDArray } from '@theano-ts/tensor';
-import { type FunctionBuilder, type Local, ModuleBuilder, hasWasmSimd } from './wasm';
-import { type Operand, Vec, type VecFn, VecMath } from './wasm-math';
+import { FunctionBuilder, type Local, ModuleBuilder, hasWasmSimd } from './wasm';
+import { type Operand, Vec, type VecFn, vecFn } from './wasm-math';
 
 /** Elements per array per call: 16 KiB of float32, so a chunk's arrays stay in L1/L2. */
 export const CHUNK = 4096;
@@ -118,12 +118,7 @@ export function wasmLoop(
 }
 
 /** Code of the scalar graph on four lanes; returns the local holding the output. */
-function emitComposite(
-  v: Vec,
-  math: VecMath,
-  c: CompositeScalarOp,
-  inputs: readonly Local[],
-): Local {
+function emitComposite(v: Vec, c: CompositeScalarOp, inputs: readonly Local[]): Local {
   const vals: Operand[] = [...inputs];
   for (const n of c.nodes) {
     if (n.op.name === 'constant') {
@@ -133,7 +128,8 @@ function emitComposite(
     const [a, b] = n.args.map((i) => vals[i]);
     const name = n.op.name;
     let r: Operand;
-    if (VEC_FNS.has(name)) r = v.call(math.index(name as VecFn), a);
+    if (VEC_FNS.has(name))
+      r = vecFn(v, name as VecFn, typeof a === 'number' ? v.push(a).keep() : (a as Local));
     else
       switch (name) {
         case 'add':
@@ -213,10 +209,17 @@ function buildLoop(
   const m = new ModuleBuilder()
     .defineMemory({ initial: pages, maximum: pages })
     .exportMemory('mem');
-  const math = new VecMath(m);
   const outByte = nin * bytes;
+  // a dry run of the scalar graph lists the constants the loop body uses, to hoist them
+  const dry = new Vec(new FunctionBuilder('dry', [], []));
+  emitComposite(
+    dry,
+    c,
+    scalar.map(() => dry.keep()),
+  );
   m.addFunction('run', ['i32'], ['f64'], (f: FunctionBuilder) => {
     const v = new Vec(f);
+    v.hoist(dry.used);
     const n = f.param(0);
     const j = f.local('i32');
     const end = f.local('i32');
@@ -225,10 +228,11 @@ function buildLoop(
       f.i32Const(0).mem('v128.load32_splat', i * bytes);
       return v.keep();
     });
-    const load = () =>
+    /** The inputs at byte j + `extra` (scalars: their splat). */
+    const load = (extra = 0) =>
       scalar.map((_, i) => {
         if (splats[i]) return splats[i]!;
-        f.get(j).mem('v128.load', i * bytes);
+        f.get(j).mem('v128.load', i * bytes + extra);
         return v.keep();
       });
     // accumulators: float64 pairs for add / mul (as the reference), float32 lanes for max / min
@@ -266,17 +270,31 @@ function buildLoop(
     if (reduce) f.i32Const(-16).op('i32.and');
     else f.i32Const(15).op('i32.add').i32Const(-16).op('i32.and');
     f.set(end);
-    f.forRange(j, 0, end, 16, () => {
-      const r = emitComposite(v, math, c, load());
+    // two vectors per step (independent chains for the CPU to overlap), then one if left
+    const body = (extra: number) => {
+      const r = emitComposite(v, c, load(extra));
       if (reduce) accumulate(r);
-      else f.get(j).get(r).mem('v128.store', outByte);
+      else
+        f.get(j)
+          .get(r)
+          .mem('v128.store', outByte + extra);
+    };
+    const end2 = f.local('i32');
+    f.get(end).i32Const(-32).op('i32.and').set(end2);
+    f.forRange(j, 0, end2, 32, () => {
+      body(0);
+      body(16);
     });
+    f.get(end2).set(j).get(end2).get(end).op('i32.lt_s');
+    const single = f.if();
+    body(0);
+    f.end(single);
     if (reduce) {
       // the last n % 4 elements: lanes past n take the identity
       f.get(n).i32Const(3).op('i32.and');
       const tail = f.if();
       f.get(end).set(j);
-      const r = emitComposite(v, math, c, load());
+      const r = emitComposite(v, c, load());
       const id = IDENTITY[reduce];
       v.push(r).push(id);
       f.get(n).i32Const(3).op('i32.and').op('i32x4.splat').i32x4Const(0, 1, 2, 3).op('i32x4.gt_s');

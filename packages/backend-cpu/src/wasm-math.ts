@@ -1,7 +1,6 @@
 /**
- * Vectorised float32 functions for generated WebAssembly SIMD loops: each transcendental is a
- * module function `(v128) → v128` on four float32 lanes, defined on demand in a
- * {@link ModuleBuilder} (with the functions it calls) and called by the fused loops.
+ * Vectorised float32 functions for generated WebAssembly SIMD loops: code on four float32
+ * lanes (v128 locals), emitted inline into the fused loops.
  *
  * Algorithms (after Cephes' single-precision routines by S. L. Moshier, made branch-free):
  * - exp: Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, the expf.c polynomial, and 2^n
@@ -18,7 +17,7 @@
  * NaN propagates; ±inf and ±0 give the values of the float64 functions. Accuracy against the
  * float64 functions rounded to float32 is measured by wasm-elemwise.test.ts.
  */
-import type { FunctionBuilder, Local, ModuleBuilder } from './wasm';
+import type { FunctionBuilder, Local } from './wasm';
 
 /** The vector functions available to generated loops. */
 export type VecFn = 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'sigmoid' | 'softplus';
@@ -31,13 +30,41 @@ export type Operand = Local | number | { readonly i: number };
  * instruction and stores the result in a fresh local, which it returns.
  */
 export class Vec {
+  /** Constants hoisted into locals (see {@link hoist}), by key. */
+  private readonly hoisted = new Map<string, Local>();
+  /** Keys of the constants pushed so far. */
+  readonly used = new Set<string>();
+
   constructor(readonly f: FunctionBuilder) {}
 
   push(o: Operand): this {
-    if (typeof o === 'number') this.f.f32x4Const(o, o, o, o);
-    else if ('i' in o) this.f.i32x4Const(o.i, o.i, o.i, o.i);
-    else this.f.get(o);
+    if (typeof o !== 'number' && !('i' in o)) {
+      this.f.get(o);
+      return this;
+    }
+    const key = typeof o === 'number' ? `f${Object.is(o, -0) ? '-0' : o}` : `i${o.i}`;
+    this.used.add(key);
+    const l = this.hoisted.get(key);
+    if (l) this.f.get(l);
+    else if (typeof o === 'number') this.f.f32x4Const(o, o, o, o);
+    else this.f.i32x4Const(o.i, o.i, o.i, o.i);
     return this;
+  }
+
+  /**
+   * Put the constants of `keys` (a {@link used} set of an earlier pass over the same code)
+   * in locals now, so that code emitted later (a loop body) reads them instead of
+   * rematerializing each v128.const on every iteration.
+   */
+  hoist(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const v = key.slice(1);
+      if (key[0] === 'f') {
+        const x = v === '-0' ? -0 : Number(v);
+        this.f.f32x4Const(x, x, x, x);
+      } else this.f.i32x4Const(+v, +v, +v, +v);
+      this.hoisted.set(key, this.keep());
+    }
   }
   /** Store the value on the stack in a fresh local. */
   keep(): Local {
@@ -67,10 +94,6 @@ export class Vec {
     this.push(a).f.i32Const(count).op(name);
     return this.keep();
   }
-  call(fn: number, a: Operand): Local {
-    this.push(a).f.call(fn);
-    return this.keep();
-  }
   /** Horner's scheme c[0]·t^k + … + c[k]. */
   poly(t: Operand, c: readonly number[]): Local {
     let acc: Operand = c[0];
@@ -81,11 +104,15 @@ export class Vec {
 
 const SIGN = { i: -0x80000000 };
 
-/** exp on four lanes (Cephes expf.c). */
-function expBody(v: Vec, x0: Local): Local {
+/** exp on four lanes (Cephes expf.c); `nonPositive`: x ≤ 0 or NaN is known (no upper clamp). */
+function expBody(v: Vec, x0: Local, nonPositive = false): Local {
   // beyond these, exp is +inf / 0 in float32; the clamp keeps n in int range (NaN stays NaN)
-  const x = v.op2('f32x4.min', v.op2('f32x4.max', x0, -104), 89);
-  const n = v.op1('f32x4.nearest', v.mul(x, 1.44269504088896341));
+  // pmax / pmin (one x86 instruction each; NaN in x0 passes through): x0 < -104 ? -104 : x0
+  const lo = v.op2('f32x4.pmax', x0, -104);
+  const x = nonPositive ? lo : v.op2('f32x4.pmin', lo, 89);
+  // n = round(x·log2 e) by adding 1.5·2^23 (the integer lands in the low mantissa bits)
+  const k = v.add(v.mul(x, 1.44269504088896341), 12582912);
+  const n = v.sub(k, 12582912);
   const r = v.sub(v.sub(x, v.mul(n, 0.693359375)), v.mul(n, -2.1219444e-4));
   const p0 = v.poly(
     r,
@@ -96,7 +123,7 @@ function expBody(v: Vec, x0: Local): Local {
   );
   const p = v.add(v.add(v.mul(p0, v.mul(r, r)), r), 1);
   // 2^n as 2^n1 · 2^n2, each a normal float32 (n in [-150, 128])
-  const ni = v.op1('i32x4.trunc_sat_f32x4_s', n);
+  const ni = v.op2('i32x4.sub', k, { i: 0x4b400000 });
   const n1 = v.shift('i32x4.shr_s', ni, 1);
   const n2 = v.op2('i32x4.sub', ni, n1);
   const s1 = v.shift('i32x4.shl', v.op2('i32x4.add', n1, { i: 127 }), 23);
@@ -143,99 +170,59 @@ function logBody(v: Vec, x: Local): Local {
 }
 
 /**
- * Defines the vector functions of one module on demand: {@link index} returns the function
- * index of a function, defining it (and those it calls) the first time.
+ * Emits a vector function inline (a call per four lanes costs as much as exp itself):
+ * `vecFn(v, name, x)` leaves name(x) in the local it returns.
  */
-export class VecMath {
-  private readonly defined = new Map<VecFn, number>();
-  constructor(private readonly m: ModuleBuilder) {}
-
-  index(name: VecFn): number {
-    let i = this.defined.get(name);
-    if (i === undefined) {
-      i = this.define(name);
-      this.defined.set(name, i);
+export function vecFn(v: Vec, name: VecFn, x: Local): Local {
+  switch (name) {
+    case 'exp':
+      return expBody(v, x);
+    case 'log':
+      return logBody(v, x);
+    case 'log1p':
+      return log1p(v, x);
+    case 'expm1': {
+      const u = expBody(v, x);
+      const um1 = v.sub(u, 1);
+      // x / log(u) first: (u - 1) · x overflows near the top of the range
+      let r = v.mul(um1, v.div(x, logBody(v, u)));
+      r = v.select(-1, r, v.op2('f32x4.eq', um1, -1));
+      r = v.select(Infinity, r, v.op2('f32x4.eq', u, Infinity));
+      return v.select(x, r, v.op2('f32x4.eq', u, 1));
     }
-    return i;
-  }
-
-  private fn(name: VecFn, body: (v: Vec, x: Local) => Local): number {
-    return this.m.addFunction(
-      `v_${name}`,
-      ['v128'],
-      ['v128'],
-      (f) => {
-        f.get(body(new Vec(f), f.param(0)));
-      },
-      false,
-    );
-  }
-
-  private define(name: VecFn): number {
-    switch (name) {
-      case 'exp':
-        return this.fn(name, expBody);
-      case 'log':
-        return this.fn(name, logBody);
-      case 'log1p': {
-        const log = this.index('log');
-        return this.fn(name, (v, x) => log1p(v, log, x));
-      }
-      case 'expm1': {
-        const [exp, log] = [this.index('exp'), this.index('log')];
-        return this.fn(name, (v, x) => {
-          const u = v.call(exp, x);
-          const um1 = v.sub(u, 1);
-          // x / log(u) first: (u - 1) · x overflows near the top of the range
-          let r = v.mul(um1, v.div(x, v.call(log, u)));
-          r = v.select(-1, r, v.op2('f32x4.eq', um1, -1));
-          r = v.select(Infinity, r, v.op2('f32x4.eq', u, Infinity));
-          return v.select(x, r, v.op2('f32x4.eq', u, 1));
-        });
-      }
-      case 'tanh': {
-        const exp = this.index('exp');
-        return this.fn(name, (v, x) => {
-          const ax = v.op1('f32x4.abs', x);
-          const z = v.mul(x, x);
-          const p = v.poly(
-            z,
-            [
-              -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1,
-              -3.33332819422e-1,
-            ],
-          );
-          // on |x|, then the sign of x (tanh is odd; -0 stays -0)
-          const near0 = v.add(v.mul(v.mul(p, z), ax), ax);
-          const big = v.sub(1, v.div(2, v.add(v.call(exp, v.add(ax, ax)), 1)));
-          const r = v.select(near0, big, v.op2('f32x4.lt', ax, 0.625));
-          return v.op2('v128.or', r, v.op2('v128.and', x, SIGN));
-        });
-      }
-      case 'sigmoid': {
-        const exp = this.index('exp');
-        return this.fn(name, (v, x) => {
-          const e = v.call(exp, v.op1('f32x4.neg', v.op1('f32x4.abs', x)));
-          const d = v.add(e, 1);
-          return v.select(v.div(1, d), v.div(e, d), v.op2('f32x4.ge', x, 0));
-        });
-      }
-      case 'softplus': {
-        const [exp, log] = [this.index('exp'), this.index('log')];
-        return this.fn(name, (v, x) => {
-          const e = v.call(exp, v.op1('f32x4.neg', v.op1('f32x4.abs', x)));
-          return v.add(v.op2('f32x4.max', x, 0), log1p(v, log, e));
-        });
-      }
+    case 'tanh': {
+      const ax = v.op1('f32x4.abs', x);
+      const z = v.mul(x, x);
+      const p = v.poly(
+        z,
+        [
+          -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1,
+          -3.33332819422e-1,
+        ],
+      );
+      // on |x|, then the sign of x (tanh is odd; -0 stays -0)
+      const near0 = v.add(v.mul(v.mul(p, z), ax), ax);
+      const big = v.sub(1, v.div(2, v.add(expBody(v, v.add(ax, ax)), 1)));
+      const r = v.select(near0, big, v.op2('f32x4.lt', ax, 0.625));
+      return v.op2('v128.or', r, v.op2('v128.and', x, SIGN));
+    }
+    case 'sigmoid': {
+      // one division: 1 or e over 1 + e, chosen per lane (same rounding as two divisions)
+      const e = expBody(v, v.op2('v128.or', x, SIGN), true);
+      return v.div(v.select(1, e, v.op2('f32x4.ge', x, 0)), v.add(e, 1));
+    }
+    case 'softplus': {
+      const e = expBody(v, v.op2('v128.or', x, SIGN), true);
+      return v.add(v.op2('f32x4.pmax', x, 0), log1p(v, e));
     }
   }
 }
 
 /** log1p(x) = log(u)·x/(u−1), u = 1+x; x where u = 1; inf where u = inf. */
-function log1p(v: Vec, log: number, x: Local): Local {
+function log1p(v: Vec, x: Local): Local {
   const u = v.add(x, 1);
   const d = v.sub(u, 1);
-  let r = v.mul(v.call(log, u), v.div(x, d));
+  let r = v.mul(logBody(v, u), v.div(x, d));
   r = v.select(Infinity, r, v.op2('f32x4.eq', u, Infinity));
   return v.select(x, r, v.op2('f32x4.eq', d, 0));
 }
