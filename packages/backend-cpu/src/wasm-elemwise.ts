@@ -12,7 +12,7 @@
 import type { Apply, CompositeScalarOp, ScalarOp } from '@theano-ts/symbolic';
 import { type DType, NDArray } from '@theano-ts/tensor';
 import { FunctionBuilder, type Local, ModuleBuilder, hasWasmSimd } from './wasm';
-import { type Operand, Vec, type VecFn, vecFn } from './wasm-math';
+import { type Operand, VEC_FNS, Vec, vecFn } from './wasm-math';
 
 /** Elements per array per call: 16 KiB of float32, so a chunk's arrays stay in L1/L2. */
 export const CHUNK = 4096;
@@ -20,35 +20,37 @@ export const CHUNK = 4096;
 /** The reductions a loop can end with (CAReduce's scalar ops). */
 export type LoopReduce = 'add' | 'mul' | 'maximum' | 'minimum';
 
-const VEC_FNS: ReadonlySet<string> = new Set<VecFn>([
-  'exp',
-  'log',
-  'log1p',
-  'expm1',
-  'tanh',
-  'sigmoid',
-  'softplus',
-]);
-
-/** Primitive scalar ops the float32 loops implement (others use the JS codegen). */
-const SUPPORTED: ReadonlySet<string> = new Set([
-  ...VEC_FNS,
-  'add',
-  'sub',
-  'mul',
-  'trueDiv',
-  'neg',
-  'sqr',
-  'sqrt',
-  'abs',
-  'maximum',
-  'minimum',
-  'reciprocal',
-  'relu',
-  'identity',
-  'second',
-  'cast',
-]);
+/** Emitters of the primitive scalar ops on four float32 lanes (operands a, b). */
+type Emit = (v: Vec, a: Operand, b: Operand) => Operand;
+/** NumPy's maximum / minimum: NaN if either is NaN, else the larger (smaller); b on ties. */
+const extremum =
+  (cmp: string): Emit =>
+  (v, a, b) =>
+    v.select(a, v.select(a, b, v.op2(cmp, a, b)), v.op2('f32x4.ne', a, a));
+const local = (v: Vec, a: Operand): Local =>
+  typeof a === 'number' ? v.push(a).keep() : (a as Local);
+const EMIT: Readonly<Record<string, Emit>> = {
+  ...Object.fromEntries(
+    VEC_FNS.map((name) => [name, (v: Vec, a: Operand) => vecFn(v, name, local(v, a))]),
+  ),
+  add: (v, a, b) => v.add(a, b),
+  sub: (v, a, b) => v.sub(a, b),
+  mul: (v, a, b) => v.mul(a, b),
+  trueDiv: (v, a, b) => v.div(a, b),
+  neg: (v, a) => v.op1('f32x4.neg', a),
+  sqr: (v, a) => v.mul(a, a),
+  sqrt: (v, a) => v.op1('f32x4.sqrt', a),
+  abs: (v, a) => v.op1('f32x4.abs', a),
+  reciprocal: (v, a) => v.div(1, a),
+  maximum: extremum('f32x4.gt'),
+  minimum: extremum('f32x4.lt'),
+  // x > 0 ? x : NaN stays NaN : +0
+  relu: (v, a) =>
+    v.op2('v128.and', a, v.op2('v128.or', v.op2('f32x4.gt', a, 0), v.op2('f32x4.ne', a, a))),
+  identity: (_v, a) => a,
+  cast: (_v, a) => a,
+  second: (_v, _a, b) => b,
+};
 
 /** `op` as a Composite (a primitive op is a one-node Composite). */
 function asComposite(op: ScalarOp, nin: number, outDtype: DType): CompositeScalarOp {
@@ -63,7 +65,7 @@ function asComposite(op: ScalarOp, nin: number, outDtype: DType): CompositeScala
 
 /**
  * Whether a float32 SIMD loop can compute `op` on inputs of `inDtypes`: every input and
- * every value of the scalar graph is float32, every op is one of {@link SUPPORTED}, constants
+ * every value of the scalar graph is float32, every op has an emitter, constants
  * are float32 values, one output; and the engine has WebAssembly SIMD.
  */
 export function wasmLoopSupports(
@@ -78,7 +80,7 @@ export function wasmLoopSupports(
   const ok = c.nodes.every((n) =>
     n.op.name === 'constant'
       ? Object.is(Math.fround(n.op.value), n.op.value) || Number.isNaN(n.op.value)
-      : n.dtype === 'float32' && SUPPORTED.has(n.op.name),
+      : n.dtype === 'float32' && Object.hasOwn(EMIT, n.op.name),
   );
   return ok && hasWasmSimd();
 }
@@ -126,68 +128,10 @@ function emitComposite(v: Vec, c: CompositeScalarOp, inputs: readonly Local[]): 
       continue;
     }
     const [a, b] = n.args.map((i) => vals[i]);
-    const name = n.op.name;
-    let r: Operand;
-    if (VEC_FNS.has(name))
-      r = vecFn(v, name as VecFn, typeof a === 'number' ? v.push(a).keep() : (a as Local));
-    else
-      switch (name) {
-        case 'add':
-          r = v.add(a, b);
-          break;
-        case 'sub':
-          r = v.sub(a, b);
-          break;
-        case 'mul':
-          r = v.mul(a, b);
-          break;
-        case 'trueDiv':
-          r = v.div(a, b);
-          break;
-        case 'neg':
-          r = v.op1('f32x4.neg', a);
-          break;
-        case 'sqr':
-          r = v.mul(a, a);
-          break;
-        case 'sqrt':
-          r = v.op1('f32x4.sqrt', a);
-          break;
-        case 'abs':
-          r = v.op1('f32x4.abs', a);
-          break;
-        case 'reciprocal':
-          r = v.div(1, a);
-          break;
-        case 'maximum':
-        case 'minimum': {
-          // NumPy: NaN if either is NaN, else the larger (smaller); b on ties (as the reference)
-          const pick = v.select(a, b, v.op2(name === 'maximum' ? 'f32x4.gt' : 'f32x4.lt', a, b));
-          r = v.select(a, pick, v.op2('f32x4.ne', a, a));
-          break;
-        }
-        case 'relu':
-          // x > 0 ? x : NaN stays NaN : +0
-          r = v.op2(
-            'v128.and',
-            a,
-            v.op2('v128.or', v.op2('f32x4.gt', a, 0), v.op2('f32x4.ne', a, a)),
-          );
-          break;
-        case 'identity':
-        case 'cast':
-          r = a;
-          break;
-        case 'second':
-          r = b;
-          break;
-        default:
-          throw new Error(`wasm loop: scalar op '${name}' is not supported`);
-      }
+    const r = EMIT[n.op.name](v, a, b);
     vals.push(r);
   }
-  const out = vals[c.outputs[0]];
-  return typeof out === 'number' ? v.push(out).keep() : (out as Local);
+  return local(v, vals[c.outputs[0]]);
 }
 
 /** The identity of a reduction as float32 lanes (and the float64 start value). */

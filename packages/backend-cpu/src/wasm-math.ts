@@ -19,8 +19,9 @@
  */
 import type { FunctionBuilder, Local } from './wasm';
 
-/** The vector functions available to generated loops. */
-export type VecFn = 'exp' | 'log' | 'log1p' | 'expm1' | 'tanh' | 'sigmoid' | 'softplus';
+/** The vector functions available to generated loops (scalar op names). */
+export const VEC_FNS = ['exp', 'log', 'log1p', 'expm1', 'tanh', 'sigmoid', 'softplus'] as const;
+export type VecFn = (typeof VEC_FNS)[number];
 
 /** An operand: a v128 local, a float32 constant in every lane, or an int32 constant ({ i }). */
 export type Operand = Local | number | { readonly i: number };
