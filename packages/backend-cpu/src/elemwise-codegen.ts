@@ -16,6 +16,7 @@ import {
   opLabel,
 } from '@theano-ts/symbolic';
 import { WASM_MIN_SIZE, WasmMap, inplaceInput, wasmLoopSupports } from './wasm-elemwise';
+import { hasWasmSimd } from './wasm';
 
 /** JS expression rounding a float64 value to how `dtype` stores it. */
 export function roundExpr(expr: string, dtype: DType): string {
@@ -184,7 +185,7 @@ export function makeElemwiseKernel(
       }),
     );
     const n = shapeSize(shape);
-    if (simd && n >= WASM_MIN_SIZE) {
+    if (simd && n >= WASM_MIN_SIZE && hasWasmSimd()) {
       const r = simd.run(inputs, shape, n, inplace);
       if (r) return [r];
     }

@@ -9,6 +9,7 @@
 import { NDArray, broadcastShapes, castScalar, shapeSize, typedArrayFor } from '@theano-ts/tensor';
 import { type Apply, applyOp, performNode, scalarOutDtypes } from '@theano-ts/symbolic';
 import { makeElemwiseKernel } from './elemwise-codegen';
+import { hasWasmSimd } from './wasm';
 import {
   WASM_MIN_SIZE,
   type WasmLoop,
@@ -45,7 +46,9 @@ export function makeFusedReduceKernel(
     const n = shapeSize(shape);
     const len = shapeSize(shape.slice(first));
     const ins =
-      n >= WASM_MIN_SIZE && len > 0 && inputs.length <= 30 ? loopInputs(inputs, n) : undefined;
+      n >= WASM_MIN_SIZE && len > 0 && hasWasmSimd() && inputs.length <= 30
+        ? loopInputs(inputs, n)
+        : undefined;
     // the JS path also raises the errors (undeclared broadcasting, empty max / min)
     if (!ins || inputs.some((a) => a.ndim !== shape.length)) return unfused(inputs);
     const key = maskKey(ins);
