@@ -112,7 +112,7 @@ function expBody(v: Vec, x0: Local, nonPositive = false): Local {
   const lo = v.op2('f32x4.pmax', x0, -104);
   const x = nonPositive ? lo : v.op2('f32x4.pmin', lo, 89);
   // n = round(x·log2 e) by adding 1.5·2^23 (the integer lands in the low mantissa bits)
-  const k = v.add(v.mul(x, 1.44269504088896341), 12582912);
+  const k = v.add(v.mul(x, Math.LOG2E), 12582912);
   const n = v.sub(k, 12582912);
   const r = v.sub(v.sub(x, v.mul(n, 0.693359375)), v.mul(n, -2.1219444e-4));
   const p0 = v.poly(
@@ -147,7 +147,7 @@ function logBody(v: Vec, x: Local): Local {
   );
   const m = v.op2('v128.or', v.op2('v128.and', xs, { i: 0x007fffff }), { i: 0x3f000000 });
   // m < √½: e − 1 and f = 2m − 1; else f = m − 1 (both exact)
-  const small = v.op2('f32x4.lt', m, 0.707106781186547524);
+  const small = v.op2('f32x4.lt', m, Math.SQRT1_2);
   const e = v.op2('i32x4.add', e0, small);
   const f = v.sub(v.add(m, v.op2('v128.and', m, small)), 1);
   const z = v.mul(f, f);
