@@ -1,4 +1,5 @@
 import {
+  opLabel,
   type CoreOpParams,
   type OpName,
   type ScalarOpName,
@@ -112,7 +113,11 @@ const CORE_GRADS: { readonly [K in keyof CoreOpParams]: GradRule<K> | NonDiffere
   },
   CAReduce(node, [gz]) {
     const [x] = node.inputs;
-    const { scalarOp, axes } = node.op.params;
+    const { scalarOp, axes, elemwise } = node.op.params;
+    if (elemwise)
+      throw new TypeError(
+        `grad: ${opLabel(node.op)} is a fused reduction made by the reduce_fusion rewrite, which has no gradient rule; take gradients of the graph before it is optimized (theano.grad on the user's graph)`,
+      );
     const g = expandReduced(gz, x.ndim, axes);
     const out = expandReduced(node.outputs[0], x.ndim, axes);
     switch (scalarOp) {

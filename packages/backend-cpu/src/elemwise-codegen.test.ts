@@ -1,13 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DType, Generator, NDArray, array } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
 import { roundExpr, scalarBody } from './elemwise-codegen';
+import { setWasmSimdDisabled } from './wasm';
 import {
   backend,
   expectKernelMatchesReference,
   randomArray,
   runKernel,
 } from './test-helpers.test-helper';
+
+// these tests are of the JS codegen, bit for bit: the WebAssembly SIMD loops that float32
+// kernels use when the engine has SIMD are tested against the reference in wasm-elemwise.test.ts
+let simdWas = false;
+beforeAll(() => {
+  simdWas = setWasmSimdDisabled(true);
+});
+afterAll(() => {
+  setWasmSimdDisabled(simdWas);
+});
 
 const rng = new Generator(20240611);
 const PRIMITIVES = T.SCALAR_OP_NAMES.filter((n) => n !== 'cast');

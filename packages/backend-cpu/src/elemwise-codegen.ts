@@ -15,6 +15,8 @@ import {
   type CompositeNode,
   opLabel,
 } from '@theano-ts/symbolic';
+import { WASM_MIN_SIZE, WasmMap, inplaceInput, wasmLoopSupports } from './wasm-elemwise';
+import { hasWasmSimd } from './wasm';
 
 /** JS expression rounding a float64 value to how `dtype` stores it. */
 export function roundExpr(expr: string, dtype: DType): string {
@@ -174,6 +176,8 @@ export function makeElemwiseKernel(
   const inplace = Object.entries(node.op.params.inplacePattern ?? {}).map(
     ([k, i]) => [Number(k), i] as const,
   );
+  const simd = wasmLoopSupports(op, inDtypes, outDtypes) ? new WasmMap(op) : undefined;
+  const simdInplace = inplaceInput(node);
   return (inputs) => {
     const shape = broadcastShapes(...inputs.map((a) => a.shape));
     inputs.forEach((a, i) =>
@@ -186,6 +190,10 @@ export function makeElemwiseKernel(
       }),
     );
     const n = shapeSize(shape);
+    if (simd && n >= WASM_MIN_SIZE && hasWasmSimd()) {
+      const r = simd.run(inputs, shape, n, simdInplace);
+      if (r) return [r];
+    }
     const reused: (NDArray | undefined)[] = [];
     for (const [k, i] of inplace) {
       const a = inputs[i];

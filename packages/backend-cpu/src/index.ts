@@ -1,3 +1,4 @@
 export { createCpuBackend } from './backend';
 export { KERNELS, matmul, type Kernel, type KernelFactory } from './kernels';
 export { makeElemwiseKernel, scalarBody, roundExpr } from './elemwise-codegen';
+export { hasWasmSimd, setWasmSimdDisabled } from './wasm';

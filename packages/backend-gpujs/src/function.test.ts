@@ -24,6 +24,18 @@ describe(`theano.function with Mode({ backend: createGpujsBackend() }) (gpu.js $
     expect(backend.fallbackOps).toEqual([]); // Gemm, relu, Softmax: all on the GPU
   });
 
+  it('sum(exp(x)) stays two nodes: gpujs has no fused-reduce kernel (no supports hook)', () => {
+    const x = T.fvector('x');
+    const out = T.sum(T.exp(x));
+    const onGpu = theanoFunction([x], out, { mode: new Mode({ backend }) });
+    const onCpu = theanoFunction([x], out, { mode: new Mode({ backend: 'cpu' }) });
+    const kinds = (f: typeof onGpu) => f.maker.fgraph.toposort().map((n) => T.opLabel(n.op));
+    expect(kinds(onGpu)).toEqual(['Elemwise{exp}', 'CAReduce{add, axes=[0]}']);
+    expect(kinds(onCpu)).toEqual(['CAReduce{add, axes=[0], elemwise=exp}']);
+    const vx = rand([37], -2, 2, 'float32', 5);
+    expectClose(onGpu(vx) as NDArray, onCpu(vx) as NDArray, 1e-5, 1e-6);
+  });
+
   it('updates of shared variables stay on the GPU; getValue() reads them back', () => {
     const x = T.fvector('x');
     const w = T.shared(new NDArray(new Float32Array([1, 2, 3]), [3]), 'w');

@@ -257,6 +257,8 @@ export function gpuOps(ctx: GpuContext): { readonly [K in OpName]?: (node: Apply
   };
 
   const caReduce = (node: Apply<'CAReduce'>): GpuBody => {
+    // a fused reduction (never made for this backend: it has no `supports` hook) runs on the CPU
+    if (node.op.params.elemwise) return () => undefined;
     const { scalarOp, axes } = node.op.params;
     const dtype = node.outputs[0].dtype;
     const cache = ctx.cache();

@@ -459,6 +459,8 @@ export function theanoFunction(
     exclude: mode.exclude,
     trace: mode.trace ? true : undefined,
     db: mode.db,
+    // rewrites making ops only some backends run (reduce fusion) ask the backend
+    supports: mode.backend.supports?.bind(mode.backend),
   });
   const tOptimized = performance.now();
 

@@ -124,9 +124,9 @@ describe('introspection', () => {
         .byOp('kind')
         .map((r) => r.op)
         .sort(),
-    ).toEqual(['CAReduce', 'Dot', 'Elemwise']);
+    ).toEqual(['CAReduce', 'Dot']); // exp is fused into the sum (reduce_fusion)
     expect(p.byOp('label').reduce((a, r) => a + r.fraction, 0)).toBeCloseTo(1, 6);
-    expect(p.byNode()).toHaveLength(3);
+    expect(p.byNode()).toHaveLength(2);
     expect(p.summary()).toMatch(
       /Function profiling: prof[\s\S]*Compile time: .*prepare .*optimize:merge1 .*link[\s\S]*Calls: 5[\s\S]*Op types:[\s\S]*Dot[\s\S]*Nodes \(top 10\):/,
     );

@@ -131,7 +131,9 @@ describe('NanGuardMode', () => {
   it('throws on the first node producing NaN, naming it and the expression', () => {
     const x = T.dvector('x');
     const l = T.log(x); // NaN for negative x
-    const f = theanoFunction([x], l.mul(2).sum(), { mode: 'NanGuardMode' });
+    // without reduce fusion, log stays a node of its own (fused, the sum would be the culprit)
+    const mode = getMode('NanGuardMode').excluding('reduce_fusion');
+    const f = theanoFunction([x], l.mul(2).sum(), { mode });
     expect(f([1, 2]).item()).toBeCloseTo(2 * Math.log(2));
     let err: Error | undefined;
     try {
@@ -215,6 +217,24 @@ describe('Mode objects', () => {
     expect(String(getMode('FAST_COMPILE'))).toBe(
       'FAST_COMPILE(optimizer=fast_compile, backend=cpu)',
     );
+  });
+
+  it("fuses a reduction with its elemwise only when the backend's supports hook says so", () => {
+    const x = T.dvector('x');
+    const expr = T.sum(T.exp(x.mul(2)));
+    const cpu = createCpuBackend();
+    expect(opsOf(theanoFunction([x], expr))).toEqual([
+      'CAReduce{add, axes=[0], elemwise=Composite{exp((i0 * 2))}}',
+    ]);
+    // a backend without the hook (as gpujs) and one that refuses keep the two nodes
+    const { supports: _, ...noHook } = cpu;
+    const refuses = { ...cpu, supports: () => false };
+    for (const backend of [noHook, refuses]) {
+      const f = theanoFunction([x], expr, { mode: new Mode({ backend }) });
+      expect(opsOf(f)).toEqual(['Elemwise{Composite{exp((i0 * 2))}}', 'CAReduce{add, axes=[0]}']);
+      expect(f([0.5, -1]).item()).toBeCloseTo(Math.exp(1) + Math.exp(-2), 14);
+    }
+    expect(theanoFunction([x], expr)([0.5, -1]).item()).toBeCloseTo(Math.exp(1) + Math.exp(-2), 14);
   });
 });
 

@@ -3,7 +3,7 @@
  * `register_canonicalize`, `register_stabilize`, `register_specialize`) and `optimizeGraph`,
  * which runs the database on a FunctionGraph for a mode.
  */
-import { type FunctionGraph, config } from '@theano-ts/symbolic';
+import { type FunctionGraph, type Op, config } from '@theano-ts/symbolic';
 import { constantFolding } from './constant-folding';
 import {
   type OptimizerMode,
@@ -15,6 +15,7 @@ import {
 import { elemwiseFusion } from './fusion';
 import { inplaceElemwise } from './inplace';
 import { SUBTENSOR_REWRITES } from './subtensor-rewrites';
+import { reduceFusion } from './reduce-fusion';
 import {
   localAddRemoveZeros,
   localMulOne,
@@ -109,6 +110,7 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   specialize(localMulToSqr);
   specialize(localDotToGemm);
   db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
+  db.register(reduceFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(mergeRewriter, { phase: 'merge2', tags: both });
   db.register(inplaceElemwise, { phase: 'inplace', tags: ['fast_run'] });
 }
@@ -169,6 +171,12 @@ export interface OptimizeOptions {
   maxIterations?: number;
   /** The database to query. Default {@link defaultDatabase}. */
   db?: RewriteDatabase;
+  /**
+   * Whether the target backend runs an op (the compiler passes `Backend.supports`); rewrites
+   * that create ops only some backends implement (reduce fusion) fire only where it says yes.
+   * Default: they never fire.
+   */
+  supports?: (op: Op) => boolean;
 }
 
 /** What {@link optimizeGraph} did. */
@@ -198,7 +206,11 @@ export function optimizeGraph(fgraph: FunctionGraph, opts: OptimizeOptions = {})
     include: opts.include,
     exclude: opts.exclude,
   });
-  const run = new RewriteRun({ trace: opts.trace ?? config.traceRewrites, onError: opts.onError });
+  const run = new RewriteRun({
+    trace: opts.trace ?? config.traceRewrites,
+    onError: opts.onError,
+    supports: opts.supports,
+  });
   const rewriter = RewriteDatabase.compose(entries, { maxIterations: opts.maxIterations });
   const phases = withoutStackCapture(() => rewriter.apply(fgraph, run));
   return { applied: Object.fromEntries(run.counts), phases, limitsHit: [...run.limitsHit] };

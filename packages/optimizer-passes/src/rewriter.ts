@@ -6,6 +6,7 @@
 import {
   type Apply,
   type FunctionGraph,
+  type Op,
   type OpName,
   type ScalarOpName,
   type TensorType,
@@ -97,6 +98,11 @@ export interface RewriteRunOptions {
   trace?: boolean;
   /** Default 'raise': a failing rewrite is a bug to report, not to hide (Theano warns: #4594). */
   onError?: OnRewriteError;
+  /**
+   * Whether the target backend runs an op (Backend.supports): rewrites that create ops only
+   * some backends implement (reduce fusion) ask {@link RewriteRun.supports}. Default: no op.
+   */
+  supports?: (op: Op) => boolean;
 }
 
 /**
@@ -133,9 +139,13 @@ export class RewriteRun {
    */
   touched: Set<Apply> | undefined;
 
+  /** See {@link RewriteRunOptions.supports}. */
+  readonly supports: (op: Op) => boolean;
+
   constructor(opts: RewriteRunOptions = {}) {
     this.trace = opts.trace ?? false;
     this.onError = opts.onError ?? 'raise';
+    this.supports = opts.supports ?? (() => false);
   }
 
   /** Record that `rewrite` fired on `node` (count, and trace when on). */

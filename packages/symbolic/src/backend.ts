@@ -1,5 +1,5 @@
 import type { NDArray } from '@theano-ts/tensor';
-import type { Apply, SharedVariable } from './graph';
+import type { Apply, Op, SharedVariable } from './graph';
 
 /**
  * Runs one Apply node of an optimized graph. Receives input values in the backend's own storage
@@ -20,6 +20,14 @@ export interface Backend {
   fromHost(a: NDArray): unknown;
   /** Read a value back to the host. */
   toHost(v: unknown): NDArray;
+  /**
+   * Whether this backend runs `op` with a kernel of its own. Rewrites that create ops only some
+   * backends implement ask first through the compiler (optimizeGraph's `supports` option): the
+   * reduce-fusion rewrite makes a CAReduce with a fused `elemwise` only when this returns true
+   * for it. Absent: such rewrites never fire (every node stays one that all backends run).
+   * Called at compile time, with ops not yet in any graph.
+   */
+  supports?(op: Op): boolean;
   /** Per-node notes for debugprint (e.g. "cpu fallback"). */
   describeNode?(node: Apply): string | undefined;
   /**

@@ -37,8 +37,18 @@ export interface CoreOpParams {
   Elemwise: { scalarOp: ScalarOp; inplacePattern?: Readonly<Record<number, number>> };
   /** Transpose / add broadcastable dims ('x') / drop broadcastable dims. */
   DimShuffle: { order: readonly (number | 'x')[]; inputNdim: number };
-  /** Commutative-associative reduction over axes (sum, prod, max, min). No keepdims: see sum(). */
-  CAReduce: { scalarOp: 'add' | 'mul' | 'maximum' | 'minimum'; axes: readonly number[] };
+  /**
+   * Commutative-associative reduction over axes (sum, prod, max, min). No keepdims: see sum().
+   * With `elemwise` (made only by the reduce-fusion rewrite, PyTensor's
+   * `local_careduce_fusion`), the node takes that scalar op's inputs, applies it elementwise
+   * with broadcasting as Elemwise would (each value rounded to its dtype), and reduces the
+   * result: one pass, no intermediate array.
+   */
+  CAReduce: {
+    scalarOp: 'add' | 'mul' | 'maximum' | 'minimum';
+    axes: readonly number[];
+    elemwise?: ScalarOp;
+  };
   /** Index of the maximum along one axis (int32). */
   Argmax: { axis: number };
   /** numpy.dot for 1-D/2-D operands. */

@@ -148,54 +148,71 @@ const inplaceLabel = (p: Readonly<Record<number, number>> | undefined): string =
   return pairs.length ? `[inplace ${pairs.map(([o, i]) => `${o}←${i}`).join(', ')}]` : '';
 };
 
+/** Elemwise's type inference for `scalarOp` on `inputs` (also a fused CAReduce's first step). */
+function elemwiseInfer(scalarOp: ScalarOp, inputs: readonly Variable[]): TensorType[] {
+  // the label of a big Composite is long: build it only for an error message
+  const label = () => `Elemwise{${scalarOpLabel(scalarOp)}}`;
+  const nin = scalarOp.name === 'composite' ? scalarOp.nin : SCALAR_OPS[scalarOp.name].nin;
+  if (inputs.length !== nin) fail(label, `expected ${nin} inputs, got ${inputs.length}`);
+  const nd = inputs[0]?.ndim ?? 0;
+  inputs.forEach(
+    (v, i) =>
+      v.ndim !== nd &&
+      fail(
+        label,
+        `all inputs must have the same number of dimensions (pad with dimshuffle('x', …)); input 0 has ${nd}, ${describeVar(v, i)} has ${v.ndim}`,
+      ),
+  );
+  const shape = elemwiseShape(label, inputs);
+  return scalarOutDtypes(
+    scalarOp,
+    inputs.map((v) => v.dtype),
+  ).map((d) => new TensorType(d, shape));
+}
+
+/**
+ * Elemwise's reference implementation: `scalarOp` applied with broadcasting to `inputs`, the
+ * values of the variables `declared` (whose static shapes say which dimensions may broadcast),
+ * giving arrays of `outDtypes`.
+ * @throws RangeError when an input's length-1 dimension must broadcast but is not declared so.
+ */
+function elemwisePerform(
+  s: ScalarOp,
+  declared: readonly Variable[],
+  outDtypes: readonly DType[],
+  inputs: readonly NDArray[],
+): NDArray[] {
+  const outShape = inputs.reduce<number[]>(
+    (acc, a) => acc.map((d, i) => (a.shape[i] !== 1 ? a.shape[i] : d)),
+    inputs[0].shape.map(() => 1),
+  );
+  inputs.forEach((a, i) =>
+    a.shape.forEach((d, ax) => {
+      if (d !== outShape[ax] && !(d === 1 && declared[i].type.shape[ax] === 1))
+        throw new RangeError(
+          `Elemwise{${scalarOpLabel(s)}}: input ${i}${declared[i].name ? ` '${declared[i].name}'` : ''} has shape ${formatShape(a.shape)} but the output needs ${outShape[ax]} in dimension ${ax}` +
+            (d === 1 ? ` (dimension ${ax} of that input is not declared broadcastable)` : ''),
+        );
+    }),
+  );
+  if (s.name !== 'composite') return [elemwise(inputs, outDtypes[0], SCALAR_OPS[s.name].impl)];
+  return s.outputs.map((_, j) =>
+    elemwise(inputs, outDtypes[j], (...xs) => evalComposite(s, xs)[j]),
+  );
+}
+
 /** Specs of the core (first slice) ops. */
 const CORE_SPECS: { readonly [K in keyof CoreOpParams]: OpSpec<K> } = {
   Elemwise: {
     label: (p) => `Elemwise{${scalarOpLabel(p.scalarOp)}}${inplaceLabel(p.inplacePattern)}`,
-    infer(p, inputs) {
-      // the label of a big Composite is long: build it only for an error message
-      const label = () => `Elemwise{${scalarOpLabel(p.scalarOp)}}`;
-      const nin =
-        p.scalarOp.name === 'composite' ? p.scalarOp.nin : SCALAR_OPS[p.scalarOp.name].nin;
-      if (inputs.length !== nin) fail(label, `expected ${nin} inputs, got ${inputs.length}`);
-      const nd = inputs[0]?.ndim ?? 0;
-      inputs.forEach(
-        (v, i) =>
-          v.ndim !== nd &&
-          fail(
-            label,
-            `all inputs must have the same number of dimensions (pad with dimshuffle('x', …)); input 0 has ${nd}, ${describeVar(v, i)} has ${v.ndim}`,
-          ),
-      );
-      const shape = elemwiseShape(label, inputs);
-      return scalarOutDtypes(
-        p.scalarOp,
-        inputs.map((v) => v.dtype),
-      ).map((d) => new TensorType(d, shape));
-    },
-    perform(node, inputs) {
-      const s = node.op.params.scalarOp;
-      const outShape = inputs.reduce<number[]>(
-        (acc, a) => acc.map((d, i) => (a.shape[i] !== 1 ? a.shape[i] : d)),
-        inputs[0].shape.map(() => 1),
-      );
-      inputs.forEach((a, i) =>
-        a.shape.forEach((d, ax) => {
-          if (d !== outShape[ax] && !(d === 1 && node.inputs[i].type.shape[ax] === 1))
-            throw new RangeError(
-              `${OP_SPECS.Elemwise.label(node.op.params)}: input ${i}${node.inputs[i].name ? ` '${node.inputs[i].name}'` : ''} has shape ${formatShape(a.shape)} but the output needs ${outShape[ax]} in dimension ${ax}` +
-                (d === 1 ? ` (dimension ${ax} of that input is not declared broadcastable)` : ''),
-            );
-        }),
-      );
-      if (s.name !== 'composite') {
-        const spec = SCALAR_OPS[s.name];
-        return [elemwise(inputs, node.outputs[0].dtype, spec.impl)];
-      }
-      return s.outputs.map((_, j) =>
-        elemwise(inputs, node.outputs[j].dtype, (...xs) => evalComposite(s, xs)[j]),
-      );
-    },
+    infer: (p, inputs) => elemwiseInfer(p.scalarOp, inputs),
+    perform: (node, inputs) =>
+      elemwisePerform(
+        node.op.params.scalarOp,
+        node.inputs,
+        node.outputs.map((v) => v.dtype),
+        inputs,
+      ),
   },
   DimShuffle: {
     label: (p) => `DimShuffle{${p.order.join(',')}}`,
@@ -241,24 +258,42 @@ const CORE_SPECS: { readonly [K in keyof CoreOpParams]: OpSpec<K> } = {
     },
   },
   CAReduce: {
-    label: (p) => `CAReduce{${p.scalarOp}, axes=[${p.axes.join(',')}]}`,
-    infer(p, [x]) {
+    label: (p) =>
+      `CAReduce{${p.scalarOp}, axes=[${p.axes.join(',')}]${p.elemwise ? `, elemwise=${scalarOpLabel(p.elemwise)}` : ''}}`,
+    infer(p, inputs) {
       const label = `CAReduce{${p.scalarOp}}`;
-      if (p.axes.some((a) => a < 0 || a >= x.ndim))
-        fail(label, `axes [${p.axes.join(', ')}] out of range for ${x.type}`);
+      if (!p.elemwise && inputs.length !== 1) fail(label, `expected 1 input, got ${inputs.length}`);
+      const reduced = p.elemwise ? elemwiseInfer(p.elemwise, inputs) : [inputs[0].type];
+      if (reduced.length !== 1)
+        fail(label, `the fused elemwise must have one output, it has ${reduced.length}`);
+      const x = reduced[0];
+      if (p.axes.some((a) => a < 0 || a >= x.shape.length))
+        fail(label, `axes [${p.axes.join(', ')}] out of range for ${x}`);
       const small = ['bool', 'int8', 'int16', 'uint8'].includes(x.dtype);
       const dtype: DType =
         (p.scalarOp === 'add' || p.scalarOp === 'mul') && small ? 'int32' : x.dtype;
       return [
         new TensorType(
           dtype,
-          x.type.shape.filter((_, i) => !p.axes.includes(i)),
+          x.shape.filter((_, i) => !p.axes.includes(i)),
         ),
       ];
     },
-    perform(node, [x]) {
-      const { scalarOp, axes } = node.op.params;
+    perform(node, inputs) {
+      const { scalarOp, axes, elemwise: pre } = node.op.params;
       const dtype = node.outputs[0].dtype;
+      // the fused form: the Elemwise's values (in its output dtype), then the same reduction
+      const x = pre
+        ? elemwisePerform(
+            pre,
+            node.inputs,
+            scalarOutDtypes(
+              pre,
+              node.inputs.map((v) => v.dtype),
+            ),
+            inputs,
+          )[0]
+        : inputs[0];
       const fns = {
         add: { init: 0, fn: (a: number, v: number) => a + v },
         mul: { init: 1, fn: (a: number, v: number) => a * v },

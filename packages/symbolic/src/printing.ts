@@ -2,7 +2,7 @@ import { Constant, type Variable } from './graph';
 import { opLabel } from './basic';
 import { SCALAR_OPS } from './scalar-ops';
 import { scalarOpLabel } from './ops';
-import type { ScalarOp } from './op-params';
+import type { OpParams, ScalarOp } from './op-params';
 import { JacobianGraph } from './ops/linalg';
 
 function idTag(n: number): string {
@@ -117,9 +117,11 @@ export function pp(v: Variable): string {
     return `${args[0]}.dimshuffle(${order.map((o) => JSON.stringify(o)).join(', ')})`;
   }
   if (op.kind === 'CAReduce') {
-    const { scalarOp, axes } = op.params as { scalarOp: string; axes: readonly number[] };
+    const { scalarOp, axes, elemwise } = op.params as OpParams['CAReduce'];
     const name = { add: 'sum', mul: 'prod', maximum: 'max', minimum: 'min' }[scalarOp] ?? scalarOp;
-    return `${name}(${args[0]}, axis=[${axes.join(', ')}])`;
+    // a fused reduction prints its elemwise as a call on the inputs
+    const x = elemwise ? `${scalarOpLabel(elemwise)}(${args.join(', ')})` : args[0];
+    return `${name}(${x}, axis=[${axes.join(', ')}])`;
   }
   const outIdx = v.owner.outputs.length > 1 ? `.${v.index}` : '';
   return `${opLabel(op)}${outIdx}(${args.join(', ')})`;
