@@ -1053,6 +1053,7 @@ export interface DropoutOptions {
   seed?: number;
   /** Draw the masks from this RandomStreams instead (shares its seeding and `updates()`). */
   srng?: RandomStreams;
+  /** The layer's name (default `dropout_<n>`). */
   name?: string;
 }
 
@@ -1067,10 +1068,12 @@ export interface DropoutOptions {
  */
 export class Dropout extends BaseLayer {
   readonly kind = 'Dropout';
+  /** The random streams the masks are drawn from. */
   readonly srng: RandomStreams;
 
   /** @throws TheanoTypeError when rate is not in [0, 1). */
   constructor(
+    /** Probability that an entry is zeroed in training. */
     readonly rate: number,
     opts: DropoutOptions = {},
   ) {

@@ -84,4 +84,10 @@ export const printing = {
 } as const;
 
 /** Theano's theano.sandbox.rng_mrg: MRG_RandomStreams (the same Philox streams as RandomStreams). */
-export const sandbox = { rngMrg: { MRG_RandomStreams: RandomStreams } } as const;
+export const sandbox = {
+  /** Theano's theano.sandbox.rng_mrg. */
+  rngMrg: {
+    /** The same class as RandomStreams. */
+    MRG_RandomStreams: RandomStreams,
+  },
+} as const;

@@ -367,4 +367,7 @@ export {
 import { RandomStreams } from '@theano-ts/symbolic';
 export { RandomStreams };
 /** Theano's tensor.shared_randomstreams. */
-export const sharedRandomstreams = { RandomStreams } as const;
+export const sharedRandomstreams = {
+  /** Random streams whose state lives in shared variables (Theano's RandomStreams). */
+  RandomStreams,
+} as const;
