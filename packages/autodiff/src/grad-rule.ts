@@ -13,9 +13,12 @@ export type GradRule<K extends OpName> = (
 
 /** Marks an op with no gradient; `why` is shown if a gradient is requested through it. */
 export interface NonDifferentiable {
+  /** Marks the record. */
   nonDifferentiable: true;
+  /** Why there is no gradient, for the error message. */
   why: string;
 }
+/** A {@link NonDifferentiable} record: the gradient rule's answer for an input with no gradient. */
 export const nonDifferentiable = (why: string): NonDifferentiable => ({
   nonDifferentiable: true,
   why,

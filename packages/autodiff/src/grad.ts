@@ -33,6 +33,7 @@ export interface GradOptions {
 
 /** What grad returns for a disconnected wrt with returnDisconnected: 'disconnected' (Theano's DisconnectedType()()). */
 export class DisconnectedType {
+  /** 'DisconnectedType', as Theano prints it. */
   toString(): string {
     return 'DisconnectedType';
   }
@@ -40,6 +41,7 @@ export class DisconnectedType {
 
 /** Raised when a `wrt` variable is not part of the cost's graph (Theano's DisconnectedInputError). */
 export class DisconnectedInputError extends Error {
+  /** The error's name, as printed. */
   override name = 'DisconnectedInputError';
 }
 

@@ -12,6 +12,7 @@ export interface VerifyGradOptions {
   eps?: number;
   /** Absolute / relative tolerances (default per dtype as PyTensor: 1e-4 float64, 1e-2 float32). */
   absTol?: number;
+  /** Relative tolerance (default per dtype, as absTol). */
   relTol?: number;
   /**
    * 'forward' (default, PyTensor's numeric_grad): (f(x + eps) - f(x)) / eps per element;
@@ -22,13 +23,20 @@ export interface VerifyGradOptions {
 
 /** A gradient that differs from finite differences (Theano's GradientError). */
 export class GradientError extends Error {
+  /** The error's name, as printed. */
   override name = 'GradientError';
   constructor(
+    /** Which input's gradient is wrong (position in the list given to verifyGrad). */
     readonly input: number,
+    /** Flat index of the element where the check failed. */
     readonly index: number,
+    /** The gradient from the graph there. */
     readonly analytic: number,
+    /** The finite-difference estimate there. */
     readonly numeric: number,
+    /** |analytic - numeric|. */
     readonly absErr: number,
+    /** absErr / max(|analytic| + |numeric|, 1e-8). */
     readonly relErr: number,
   ) {
     super(

@@ -12,7 +12,10 @@ import { KERNELS, type KernelFactory } from './kernels';
  * The CPU backend: values are NDArray; each node runs its fast kernel when one exists, else
  * the reference implementation. The reference for speed on CPU and the fallback of other backends.
  */
-export function createCpuBackend(): Backend & { hasKernel(node: Apply): boolean } {
+export function createCpuBackend(): Backend & {
+  /** True when the node has a fast kernel (else it runs the op's reference implementation). */
+  hasKernel(node: Apply): boolean;
+} {
   const kernelOf = (node: Apply) => {
     const factory = KERNELS[node.op.kind] as KernelFactory<OpName> | undefined;
     return factory?.(node as Apply<OpName>);

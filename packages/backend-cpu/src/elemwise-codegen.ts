@@ -64,7 +64,12 @@ export function scalarBody(
   op: ScalarOp,
   inDtypes: readonly DType[],
   outDtypes: readonly DType[],
-): { lines: string[]; outs: string[] } {
+): {
+  /** Statements computing the outputs. */
+  lines: string[];
+  /** One expression per output. */
+  outs: string[];
+} {
   const inputs = inDtypes.map((_, i) => `x${i}`);
   if (op.name !== 'composite')
     return { lines: [], outs: [roundExpr(scalarJs(op.name, inputs), outDtypes[0])] };

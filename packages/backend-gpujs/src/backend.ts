@@ -63,6 +63,7 @@ export interface GpujsBackendOptions {
 export interface FallbackRecord {
   /** The op's label, as debugprint shows it (`Nonzero`, `Elemwise{add}`). */
   label: string;
+  /** Why it cannot run on the GPU. */
   reason: string;
 }
 
@@ -102,6 +103,7 @@ export interface GpujsBackend extends Backend {
   readonly fallbackOps: readonly string[];
   /** Transfers and kernel launches so far (reset with `resetStats`). */
   readonly stats: Readonly<TransferCounters>;
+  /** Set the transfer and launch counters of `stats` to 0. */
   resetStats(): void;
   /** Where a node runs. */
   placement(node: Apply): Placement;

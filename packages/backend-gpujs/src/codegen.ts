@@ -287,7 +287,7 @@ export function splitAxes(
 /**
  * A reduction: thread (o, p) reduces chunk p (of `parts`) of the reduced elements of output
  * element o; the output is (nOut, parts) in C order. `kept` / `reduced`: [length, stride] pairs
- * (see {@link splitAxes}); every reduced length is at least 1.
+ * (see `splitAxes`); every reduced length is at least 1.
  */
 export function reduceKernelSource(
   kept: readonly (readonly [number, number])[],

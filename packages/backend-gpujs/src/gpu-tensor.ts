@@ -106,6 +106,7 @@ export class Storage {
   reads = 0;
 
   constructor(
+    /** dtype of the value (the GPU holds it as float32). */
     readonly dtype: DType,
     length: number,
     src: {
@@ -114,6 +115,7 @@ export class Storage {
       slot?: KernelSlot;
       owned?: boolean;
     },
+    /** Where transfers are counted (the backend's stats). */
     readonly counters?: TransferCounters,
   ) {
     this.length = length;
@@ -125,12 +127,18 @@ export class Storage {
     if (this.owned && isTexture(src.device)) textureReaper?.register(this, src.device, this);
   }
 
+  /** The gpu.js Texture holding the data, when it is on the GPU. */
   get texture(): Texture | undefined {
     return isTexture(this.device) ? this.device : undefined;
   }
+  /**
+   * Where the data is: 'gpu' (a Texture), 'array' (a kernel's float32 output), 'host' (host data
+   * only).
+   */
   get location(): 'gpu' | 'array' | 'host' {
     return this.device === undefined ? 'host' : isTexture(this.device) ? 'gpu' : 'array';
   }
+  /** The output slot of the kernel that produced the data, if a kernel did. */
   get kernelSlot(): KernelSlot | undefined {
     return this.slot;
   }
@@ -144,6 +152,7 @@ export class Storage {
     );
   }
 
+  /** Throw an Error when the data is stale (see `stale`), naming the node. */
   checkFresh(): void {
     if (this.stale)
       throw new Error(
@@ -213,9 +222,13 @@ export class Storage {
  * (DimShuffle, Reshape of a contiguous value, basic indexing) share the storage: no kernel runs.
  */
 export class GpuTensor {
+  /** Length of every dimension. */
   readonly shape: readonly number[];
+  /** Step in elements of the storage between neighbours along every dimension. */
   readonly strides: readonly number[];
+  /** Index in the storage of the first element. */
   readonly offset: number;
+  /** The data, shared with other views. */
   readonly storage: Storage;
   private hostView: NDArray | undefined;
 
@@ -270,12 +283,15 @@ export class GpuTensor {
     );
   }
 
+  /** The value's dtype. */
   get dtype(): DType {
     return this.storage.dtype;
   }
+  /** Number of elements. */
   get size(): number {
     return shapeSize(this.shape);
   }
+  /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -287,6 +303,7 @@ export class GpuTensor {
   get location(): 'gpu' | 'array' | 'host' {
     return this.storage.location;
   }
+  /** True when the storage's data was overwritten by a later run of its kernel. */
   get stale(): boolean {
     return this.storage.stale;
   }
@@ -328,6 +345,7 @@ export class GpuTensor {
     return this.hostView;
   }
 
+  /** A short description: dtype, shape and where the data is. */
   toString(): string {
     return `GpuTensor(${this.dtype}, ${formatShape(this.shape)}, ${this.location})`;
   }

@@ -11,7 +11,14 @@ import { type ScalarOp, type ScalarOpName, SCALAR_OPS } from '@theano-ts/symboli
 export type GpuScalarTemplate = (
   args: readonly string[],
   fresh: () => string,
-) => string | { lines: string[]; expr: string };
+) =>
+  | string
+  | {
+      /** Statements to run first (const declarations). */
+      lines: string[];
+      /** The result's expression. */
+      expr: string;
+    };
 
 /** Math functions that every gpu.js kernel class implements faithfully enough to use. */
 export const GPU_MATH_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -41,6 +48,7 @@ export function lit(v: number): string {
 
 /** Thrown by the code generator for what it cannot express on the GPU (the node falls back to the CPU). */
 export class UnsupportedOnGpu extends Error {
+  /** The error's name, as printed. */
   override name = 'UnsupportedOnGpu';
 }
 
@@ -316,7 +324,12 @@ export function gpuScalarBody(
   ins: readonly string[],
   outDtypes: readonly DType[],
   fresh: () => string,
-): { lines: string[]; outs: string[] } {
+): {
+  /** Statements computing the outputs. */
+  lines: string[];
+  /** One expression per output. */
+  outs: string[];
+} {
   const support = gpuScalarSupport(op);
   if (support !== true) throw new UnsupportedOnGpu(support);
   const lines: string[] = [];

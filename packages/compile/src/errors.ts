@@ -8,18 +8,22 @@ import { type Apply, Constant, SharedVariable, type Variable, opLabel } from '@t
 
 /** An input not used by any output or update (Theano's UnusedInputError). */
 export class UnusedInputError extends Error {
+  /** The error's name, as printed. */
   override name = 'UnusedInputError';
 }
 /** A variable the outputs need that is neither an input nor shared nor constant (Theano's MissingInputError). */
 export class MissingInputError extends Error {
+  /** The error's name, as printed. */
   override name = 'MissingInputError';
 }
 /** DebugMode found a node whose value disagrees with the reference (Theano's BadOptimization / BadThunkOutput). */
 export class DebugModeError extends Error {
+  /** The error's name, as printed. */
   override name = 'DebugModeError';
 }
 /** NanGuardMode found a NaN, an Infinity or a huge value. */
 export class NanGuardError extends Error {
+  /** The error's name, as printed. */
   override name = 'NanGuardError';
 }
 

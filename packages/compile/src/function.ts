@@ -113,9 +113,13 @@ export interface UpdateInfo {
 export interface FunctionMaker {
   /** The optimized graph: outputs, then update values. Records where each node came from. */
   readonly fgraph: TrackedFunctionGraph;
+  /** The mode it was compiled with. */
   readonly mode: Mode;
+  /** The inputs, as In objects (positional order). */
   readonly inputs: readonly In[];
+  /** The outputs, as Out objects. */
   readonly outputs: readonly Out[];
+  /** The shared variables updated after each call, with their update expressions. */
   readonly updates: readonly UpdateInfo[];
   /** What the optimizer did (rewrites fired, per-phase times). */
   readonly report: OptimizeReport;
@@ -151,7 +155,12 @@ export interface CopyOptions {
 /** A compiled function: call it positionally, optionally with a trailing `{ name: value }` object. */
 export interface TheanoFunction<R = NDArray | NDArray[]> {
   (...args: CallArgument[]): R;
+  /**
+   * How it was compiled: the optimized graph, the mode, inputs, outputs and updates (Theano's
+   * f.maker).
+   */
   readonly maker: FunctionMaker;
+  /** The `name` option, for messages and profiles. */
   readonly name: string | undefined;
   /** Statistics when compiled with `profile: true`. */
   readonly profile: ProfileStats | undefined;

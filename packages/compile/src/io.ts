@@ -30,7 +30,9 @@ export interface InOptions {
 
 /** A function input with options (Theano's `In`). */
 export class In {
+  /** The input variable. */
   readonly variable: Variable;
+  /** Its options (name, value, mutable, borrow…). */
   readonly opts: Readonly<InOptions>;
   constructor(variable: Variable, opts: InOptions = {}) {
     if (!(variable instanceof Variable))
@@ -68,7 +70,9 @@ export interface OutOptions {
 
 /** A function output with options (Theano's `Out`). */
 export class Out {
+  /** The output variable. */
   readonly variable: Variable;
+  /** Its options (borrow). */
   readonly opts: Readonly<OutOptions>;
   constructor(variable: Variable, opts: OutOptions = {}) {
     if (!(variable instanceof Variable))

@@ -47,15 +47,19 @@ const OPTIMIZERS: readonly OptimizerName[] = ['fast_run', 'fast_compile', 'none'
  * `new Mode().excluding('fusion')`.
  */
 export class Mode {
+  /** Which rewrites run: 'fast_run', 'fast_compile' or 'none'. */
   readonly optimizer: OptimizerName;
   /** Rewrite names or tags added to the optimizer's. */
   readonly include: readonly string[];
   /** Rewrite names or tags removed. */
   readonly exclude: readonly string[];
+  /** Record which rewrites fired. */
   readonly trace: boolean;
+  /** The name printed by toString ('Mode', 'DebugMode', …). */
   readonly name: string;
   /** The rewrite database, when not the default one. */
   readonly db: RewriteDatabase | undefined;
+  /** The backend as given: a registered name or a Backend object. */
   protected readonly backendSpec: string | Backend;
   private backendInstance: Backend | undefined;
 
@@ -142,6 +146,7 @@ export class Mode {
     return new Mode({ ...this.options(), ...change });
   }
 
+  /** Theano-like: `Mode(optimizer=fast_run, backend=cpu)`. */
   toString(): string {
     const parts = [`optimizer=${this.optimizer}`, `backend=${this.backendName}`];
     if (this.include.length) parts.push(`including=${this.include.join('+')}`);
@@ -174,10 +179,15 @@ export interface DebugModeOptions extends ModeOptions {
  * and the expression you wrote. Slow; for finding bugs. Rewrites are traced.
  */
 export class DebugMode extends Mode {
+  /** Relative tolerance of float comparisons (undefined: per dtype). */
   readonly rtol: number | undefined;
+  /** Absolute tolerance of float comparisons (undefined: per dtype). */
   readonly atol: number | undefined;
+  /** Compare each node with the unoptimized graph's value. */
   readonly checkRewrites: boolean;
+  /** Compare each node with its op's reference implementation. */
   readonly checkKernels: boolean;
+  /** Check that no node modifies its inputs. */
   readonly checkInputsUnchanged: boolean;
   constructor(opts: DebugModeOptions = {}) {
     super({ name: 'DebugMode', ...opts, trace: true });
@@ -220,9 +230,13 @@ export interface NanGuardModeOptions extends ModeOptions {
  * and the expression you wrote.
  */
 export class NanGuardMode extends Mode {
+  /** Throw on NaN. */
   readonly nanIsError: boolean;
+  /** Throw on ±Infinity. */
   readonly infIsError: boolean;
+  /** Throw on a magnitude above bigThreshold. */
   readonly bigIsError: boolean;
+  /** The magnitude bigIsError refers to. */
   readonly bigThreshold: number;
   constructor(opts: NanGuardModeOptions = {}) {
     super({ name: 'NanGuardMode', ...opts });

@@ -8,12 +8,15 @@ import { type Apply, opLabel } from '@theano-ts/symbolic';
 export interface PhaseTime {
   /** 'prepare' (inputs, updates, givens, clone, checks), 'optimize:<phase>' per rewrite phase, 'link'. */
   phase: string;
+  /** Milliseconds spent. */
   ms: number;
 }
 
 /** Compile time of a function, split by phase. */
 export interface CompileTime {
+  /** Milliseconds from the call of theano.function to the compiled function. */
   totalMs: number;
+  /** The phases, in order. */
   phases: PhaseTime[];
 }
 
@@ -21,8 +24,11 @@ export interface CompileTime {
 export interface NodeProfile {
   /** Position in the schedule. */
   index: number;
+  /** The node. */
   node: Apply;
+  /** Its label, as debugprint shows it. */
   label: string;
+  /** Milliseconds spent in it, all calls together. */
   ms: number;
 }
 
@@ -30,6 +36,7 @@ export interface NodeProfile {
 export interface OpProfile {
   /** Op kind ('Elemwise', 'Dot') or full label, depending on the grouping. */
   op: string;
+  /** Milliseconds spent in its nodes, all calls together. */
   ms: number;
   /** Nodes of this op in the graph. */
   nodes: number;
@@ -50,8 +57,11 @@ export class ProfileStats {
   readonly nodeTimes: Float64Array;
 
   constructor(
+    /** The function's name. */
     readonly name: string,
+    /** The compiled nodes, in schedule order. */
     readonly nodes: readonly Apply[],
+    /** Compile time, split by phase. */
     readonly compileTime: CompileTime,
   ) {
     this.nodeTimes = new Float64Array(nodes.length);

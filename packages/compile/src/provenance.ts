@@ -24,8 +24,11 @@ import {
  * - `rewritesOf`: for a node made by rewrites, their names, oldest first.
  */
 export class TrackedFunctionGraph extends FunctionGraph {
+  /** A variable of the optimized graph → the user variable whose value it computes. */
   readonly standsFor = new Map<Variable, Variable>();
+  /** Each compiled node → the user's node it was cloned or rewritten from. */
   readonly originOf = new Map<Apply, Apply>();
+  /** A node made by rewrites → their names, oldest first. */
   readonly rewritesOf = new Map<Apply, readonly string[]>();
 
   override replace(v: Variable, by: Variable, reason = 'replace'): void {

@@ -81,15 +81,25 @@ export interface Conv2DOptions {
   padding?: 'valid' | 'same' | Pair;
   /** Dilation (default 1). */
   dilation?: Pair;
+  /**
+   * Applied to the convolution plus bias: a name of ACTIVATIONS or a function (default 'linear').
+   */
   activation?: ActivationName | ((x: Variable) => Variable);
+  /** Add a bias per filter (default true). */
   useBias?: boolean;
   /** Initializer of the (filters, channels, kh, kw) kernel (default glorotUniform). */
   kernelInit?: Initializer;
+  /** Initializer of the (filters,) bias (default zeros). */
   biasInit?: Initializer;
+  /** Penalty on the kernel added to the cost by `fit`. */
   kernelRegularizer?: Regularizer;
+  /** Penalty on the bias. */
   biasRegularizer?: Regularizer;
+  /** Seeded generator for the initial weights (default: the shared generator). */
   rng?: Generator;
+  /** dtype of the parameters (default floatX). */
   dtype?: DType;
+  /** The layer's name (default `conv2d_<n>`). */
   name?: string;
 }
 
@@ -100,19 +110,30 @@ export interface Conv2DOptions {
  * flipped (conv2d with filterFlip: false).
  */
 export class Conv2D extends BaseLayer {
+  /** The class name shown by summary(). */
   readonly kind = 'Conv2D';
+  /** The kernel, (filters, inChannels, rows, columns). */
   readonly W: SharedVariable;
+  /** The bias, (filters,); undefined without useBias. */
   readonly b: SharedVariable | undefined;
+  /** Kernel (rows, columns). */
   readonly kernelSize: [number, number];
+  /** Stride (rows, columns). */
   readonly strides: [number, number];
+  /** Dilation (rows, columns). */
   readonly dilation: [number, number];
+  /** Zero padding on both sides (rows, columns). */
   readonly pad: [number, number];
+  /** The activation function. */
   readonly activation: (x: Variable) => Variable;
+  /** (null, inChannels, null, null). */
   readonly inputShape: Shape;
   private readonly regs: [Regularizer | undefined, Regularizer | undefined];
 
   constructor(
+    /** Input channels. */
     readonly inChannels: number,
+    /** Output channels (number of filters). */
     readonly filters: number,
     kernelSize: Pair,
     opts: Conv2DOptions = {},
@@ -198,13 +219,18 @@ export interface Pool2DOptions {
   strides?: Pair;
   /** Zero padding on each side (smaller than the pool size). Default 0. */
   padding?: Pair;
+  /** The layer's name. */
   name?: string;
 }
 
 abstract class Pool2DBase extends BaseLayer {
+  /** Window (rows, columns). */
   readonly poolSize: [number, number];
+  /** Step between windows (rows, columns). */
   readonly strides: [number, number];
+  /** Zero padding on both sides (rows, columns). */
   readonly pad: [number, number];
+  /** How a window is reduced (pool2d's mode). */
   protected abstract readonly mode: 'max' | 'average_inc_pad' | 'average_exc_pad';
   constructor(prefix: string, poolSize: Pair, opts: Pool2DOptions) {
     super(opts.name ?? uniqueName(prefix));
@@ -217,6 +243,9 @@ abstract class Pool2DBase extends BaseLayer {
         `padding ${this.pad.join('×')} must be smaller than the pool size ${this.poolSize.join('×')}`,
       );
   }
+  /**
+   * Pooling of images (batch, channels, rows, columns); throws a TheanoTypeError for another rank.
+   */
   apply(x: Variable): Variable {
     if (x.ndim !== 4)
       fail(this.name, `expected images (batch, channels, rows, columns), got ${x.type}`);
@@ -228,6 +257,7 @@ abstract class Pool2DBase extends BaseLayer {
       mode: this.mode,
     });
   }
+  /** (batch, channels, pooled rows, pooled columns). */
   outputShape(s: Shape): Shape {
     checkShape(this.name, s);
     return [
@@ -242,7 +272,9 @@ abstract class Pool2DBase extends BaseLayer {
 
 /** Max pooling over windows of the last two axes (Keras MaxPooling2D, PyTorch MaxPool2d); partial windows at the border are dropped. */
 export class MaxPool2D extends Pool2DBase {
+  /** The class name shown by summary(). */
   readonly kind = 'MaxPool2D';
+  /** Max pooling. */
   protected readonly mode = 'max' as const;
   constructor(poolSize: Pair = 2, opts: Pool2DOptions = {}) {
     super('max_pool2d', poolSize, opts);
@@ -254,7 +286,9 @@ export class MaxPool2D extends Pool2DBase {
  * count in the average when `countIncludePad` (default true, as PyTorch).
  */
 export class AvgPool2D extends Pool2DBase {
+  /** The class name shown by summary(). */
   readonly kind = 'AvgPool2D';
+  /** Average pooling, with or without the padding in the count. */
   protected readonly mode: 'average_inc_pad' | 'average_exc_pad';
   constructor(poolSize: Pair = 2, opts: Pool2DOptions & { countIncludePad?: boolean } = {}) {
     super('avg_pool2d', poolSize, opts);
@@ -281,20 +315,27 @@ export class GlobalAvgPool2D extends BaseLayer {
 
 /** Joins its inputs along `axis` (default 1: features, or channels of NCHW images) (Keras Concatenate). */
 export class Concatenate implements MergeLayer {
+  /** The class name shown by summary(). */
   readonly kind = 'Concatenate';
+  /** None: Concatenate has no parameters. */
   readonly params: SharedVariable[] = [];
+  /** None. */
   readonly state: SharedVariable[] = [];
+  /** Unique name (`concatenate_<n>` by default). */
   readonly name: string;
   constructor(
+    /** The axis joined along (default 1, the channels of NCHW). */
     readonly axis = 1,
     opts: { name?: string } = {},
   ) {
     this.name = opts.name ?? uniqueName('concatenate');
   }
+  /** The inputs joined along `axis`; throws a TheanoTypeError without inputs. */
   applyAll(xs: readonly Variable[]): Variable {
     if (xs.length < 1) fail(this.name, 'expected at least one input');
     return concatenate(xs, { axis: this.axis });
   }
+  /** The joined shape; throws a TheanoTypeError when the other dimensions differ. */
   outputShapeAll(shapes: readonly Shape[]): Shape {
     const nd = shapes[0].length;
     const axis = this.axis < 0 ? this.axis + nd : this.axis;

@@ -53,6 +53,7 @@ export type Shape = readonly (number | null)[];
  * updates of its running averages to `updates`) or for inference (the default).
  */
 export interface CallContext {
+  /** True when building the training graph. */
   readonly training: boolean;
   /** Updates of non-trainable state, to pass to theano.function with the optimizer's. */
   readonly updates: UpdateList;
@@ -69,6 +70,7 @@ export const trainingContext = (): CallContext => ({ training: true, updates: []
 
 /** What every layer provides. Only `name`, `params` and `apply` are required of custom layers. */
 export interface Layer {
+  /** Unique name (`dense_0` by default), used in parameter names and summary(). */
   readonly name: string;
   /** Trainable parameters, in a stable order. */
   readonly params: SharedVariable[];
@@ -88,11 +90,17 @@ export interface Layer {
 
 /** A layer of several inputs (Add, Multiply…), for the functional API. */
 export interface MergeLayer {
+  /** Unique name, used in summary(). */
   readonly name: string;
+  /** Trainable parameters. */
   readonly params: SharedVariable[];
+  /** Non-trainable state. */
   readonly state?: SharedVariable[];
+  /** The class name shown by summary(). */
   readonly kind?: string;
+  /** The symbolic forward pass on several inputs. */
   applyAll(xs: readonly Variable[], ctx?: CallContext): Variable;
+  /** The output shape for the input shapes (batch first). */
   outputShapeAll?(shapes: readonly Shape[]): Shape;
 }
 
@@ -152,11 +160,16 @@ const SELU_SCALE = 1.0507009873554805;
 
 /** Activation functions by name, as Keras names them. */
 export const ACTIVATIONS = {
+  /** The identity. */
   linear: (x: Variable) => x,
+  /** max(x, 0). */
   relu,
   sigmoid,
+  /** Hyperbolic tangent. */
   tanh,
+  /** Softmax over the last axis. */
   softmax: (x: Variable) => softmax(x, { axis: -1 }),
+  /** log(softmax(x)) over the last axis, computed stably. */
   logSoftmax: (x: Variable) => logSoftmax(x, { axis: -1 }),
   softplus,
   /** max(x, 0.01·x). */
@@ -198,21 +211,31 @@ export function activationOf(
 
 /** Shared behaviour of the built-in layers. */
 export abstract class BaseLayer implements Layer {
+  /** The class name shown by summary(). */
   abstract readonly kind: string;
+  /** Unique name (`dense_0` by default), used in parameter names and summary(). */
   readonly name: string;
   constructor(name: string) {
     this.name = name;
   }
+  /** Trainable parameters, in a stable order. */
   get params(): SharedVariable[] {
     return [];
   }
+  /** Non-trainable state (saved with the parameters, not optimized). */
   get state(): SharedVariable[] {
     return [];
   }
+  /** Regularisation penalties (scalars) to add to the cost. */
   penalties(): Variable[] {
     return [];
   }
+  /** The symbolic forward pass (inference unless `ctx.training`). */
   abstract apply(x: Variable, ctx?: CallContext): Variable;
+  /**
+   * The output shape for an input shape (batch first); throws a TheanoTypeError when the input does
+   * not fit.
+   */
   abstract outputShape(inputShape: Shape): Shape;
   /** Functional API: this layer applied to a symbolic input (Keras's `layer(x)`). */
   call(x: SymbolicTensor): SymbolicTensor {
@@ -224,11 +247,13 @@ export abstract class BaseLayer implements Layer {
 
 /** Options of Dense. */
 export interface DenseOptions {
+  /** Applied to x · W + b: a name of ACTIVATIONS or a function (default 'linear'). */
   activation?: ActivationName | ((x: Variable) => Variable);
   /** Weight initializer (default glorotUniform). */
   kernelInit?: Initializer;
   /** Bias initializer (default zeros). */
   biasInit?: Initializer;
+  /** Add the bias b (default true). */
   useBias?: boolean;
   /** Penalty on W added to the cost by `fit` (see penalties()). */
   kernelRegularizer?: Regularizer;
@@ -238,6 +263,7 @@ export interface DenseOptions {
   rng?: Generator;
   /** dtype of the parameters (default floatX). */
   dtype?: DType;
+  /** The layer's name (default `dense_<n>`). */
   name?: string;
 }
 
@@ -248,14 +274,20 @@ export interface DenseOptions {
  */
 export class Dense extends BaseLayer {
   readonly kind = 'Dense';
+  /** The weights, (unitsIn, unitsOut). */
   readonly W: SharedVariable;
+  /** The bias, (unitsOut,); undefined without useBias. */
   readonly b: SharedVariable | undefined;
+  /** The activation function. */
   readonly activation: (x: Variable) => Variable;
+  /** (null, unitsIn). */
   readonly inputShape: Shape;
   private readonly regs: [Regularizer | undefined, Regularizer | undefined];
 
   constructor(
+    /** Input features. */
     readonly unitsIn: number,
+    /** Output features. */
     readonly unitsOut: number,
     opts: DenseOptions = {},
   ) {
@@ -307,6 +339,7 @@ export class Dense extends BaseLayer {
 /** An activation as a layer (Keras Activation). */
 export class Activation extends BaseLayer {
   readonly kind = 'Activation';
+  /** The activation function. */
   readonly fn: (x: Variable) => Variable;
   constructor(
     activation: ActivationName | ((x: Variable) => Variable),
@@ -351,6 +384,7 @@ export class Flatten extends BaseLayer {
 export class Reshape extends BaseLayer {
   readonly kind = 'Reshape';
   constructor(
+    /** The shape of each sample (without the batch dimension; one -1 allowed). */
     readonly targetShape: readonly number[],
     opts: { name?: string } = {},
   ) {
@@ -378,6 +412,7 @@ export class Reshape extends BaseLayer {
 export class Lambda extends BaseLayer {
   readonly kind = 'Lambda';
   constructor(
+    /** The function the layer applies. */
     readonly fn: (x: Variable, ctx: CallContext) => Variable,
     private readonly shapeFn?: (s: Shape) => Shape,
     opts: { name?: string } = {},
@@ -406,7 +441,9 @@ export interface BatchNormOptions {
   center?: boolean;
   /** Learn a scale γ (default true). */
   scale?: boolean;
+  /** dtype of the parameters and running averages (default floatX). */
   dtype?: DType;
+  /** The layer's name (default `batch_norm_<n>`). */
   name?: string;
 }
 
@@ -419,15 +456,23 @@ export interface BatchNormOptions {
  */
 export class BatchNorm extends BaseLayer {
   readonly kind = 'BatchNorm';
+  /** The scale γ, (numFeatures,); undefined without `scale`. */
   readonly gamma: SharedVariable | undefined;
+  /** The shift β, (numFeatures,); undefined without `center`. */
   readonly beta: SharedVariable | undefined;
+  /** Running average of the batch means (state). */
   readonly runningMean: SharedVariable;
+  /** Running average of the unbiased batch variances (state). */
   readonly runningVar: SharedVariable;
+  /** The feature axis. */
   readonly axis: number;
+  /** Weight of the batch statistic in the running averages. */
   readonly momentum: number;
+  /** Added to the variance. */
   readonly eps: number;
 
   constructor(
+    /** Length of the feature axis. */
     readonly numFeatures: number,
     opts: BatchNormOptions = {},
   ) {
@@ -519,9 +564,13 @@ export class BatchNorm extends BaseLayer {
 export interface EmbeddingOptions {
   /** Initializer of the (inputDim, outputDim) table (default U(−0.05, 0.05), as Keras). */
   embeddingsInit?: Initializer;
+  /** Penalty on the table added to the cost by `fit`. */
   embeddingsRegularizer?: Regularizer;
+  /** Seeded generator for the initial table (default: the shared generator). */
   rng?: Generator;
+  /** dtype of the table (default floatX). */
   dtype?: DType;
+  /** The layer's name (default `embedding_<n>`). */
   name?: string;
 }
 
@@ -536,10 +585,13 @@ const uniform005: Initializer = (shape, rng, dtype) =>
  */
 export class Embedding extends BaseLayer {
   readonly kind = 'Embedding';
+  /** The table, (inputDim, outputDim). */
   readonly W: SharedVariable;
   private readonly reg: Regularizer | undefined;
   constructor(
+    /** Vocabulary size: indices run from 0 to inputDim - 1. */
     readonly inputDim: number,
+    /** Length of each embedding vector. */
     readonly outputDim: number,
     opts: EmbeddingOptions = {},
   ) {
@@ -573,15 +625,24 @@ export class Embedding extends BaseLayer {
 // ---------------------------------------------------------------- merge layers
 
 abstract class ElementwiseMerge implements MergeLayer {
+  /** The class name shown by summary(). */
   abstract readonly kind: string;
+  /** None: merge layers have no parameters. */
   readonly params: SharedVariable[] = [];
+  /** None. */
   readonly state: SharedVariable[] = [];
-  constructor(readonly name: string) {}
+  constructor(
+    /** Unique name, used in summary(). */
+    readonly name: string,
+  ) {}
+  /** How two inputs combine. */
   protected abstract combine(a: Variable, b: Variable): Variable;
+  /** The inputs combined left to right; throws a TheanoTypeError with fewer than 2. */
   applyAll(xs: readonly Variable[]): Variable {
     if (xs.length < 2) fail(this.name, `expected at least 2 inputs, got ${xs.length}`);
     return xs.slice(1).reduce((a, b) => this.combine(a, b), xs[0]);
   }
+  /** The broadcast shape of the inputs; throws a TheanoTypeError when they do not broadcast. */
   outputShapeAll(shapes: readonly Shape[]): Shape {
     const nd = Math.max(...shapes.map((s) => s.length));
     return Array.from({ length: nd }, (_, i) => {
@@ -624,12 +685,19 @@ export class Multiply extends ElementwiseMerge {
 
 /** One row of a parameter listing. */
 export interface ParamInfo {
+  /** The shared variable. */
   variable: SharedVariable;
+  /** Name of the layer that owns it. */
   layer: string;
+  /** The variable's name. */
   name: string;
+  /** Its shape. */
   shape: number[];
+  /** Number of elements. */
   count: number;
+  /** Its dtype. */
   dtype: DType;
+  /** False for state (BatchNorm's running averages). */
   trainable: boolean;
 }
 
@@ -704,12 +772,20 @@ export abstract class Container extends BaseLayer {
   }
 
   /** Number of parameters (trainable and non-trainable). */
-  countParams(): { total: number; trainable: number; nonTrainable: number } {
+  countParams(): {
+    /** All parameters and state. */
+    total: number;
+    /** Elements of `params`. */
+    trainable: number;
+    /** Elements of `state`. */
+    nonTrainable: number;
+  } {
     const trainable = this.params.reduce((a, p) => a + countOf(p), 0);
     const nonTrainable = this.state.reduce((a, p) => a + countOf(p), 0);
     return { total: trainable + nonTrainable, trainable, nonTrainable };
   }
 
+  /** The rows of summary(), one per layer. */
   protected abstract summaryRows(inputShape: Shape | undefined): SummaryRow[];
 
   /**
@@ -753,6 +829,7 @@ const kindOf = (l: Layer | MergeLayer): string => l.kind ?? l.constructor.name;
 /** Layers applied in order (Keras Sequential, Lasagne's stacked layers). */
 export class Sequential extends Container {
   readonly kind = 'Sequential';
+  /** The layers, applied in order. */
   readonly layers: readonly Layer[];
   constructor(
     layers: readonly Layer[],
@@ -769,6 +846,7 @@ export class Sequential extends Container {
   }
   private readonly declaredInput: Shape | undefined;
 
+  /** The declared input shape, else the first layer's. */
   get inputShape(): Shape | undefined {
     return this.declaredInput ?? this.layers[0]?.inputShape;
   }
@@ -801,9 +879,20 @@ export class Sequential extends Container {
  */
 export class SymbolicTensor {
   constructor(
+    /** Shape, batch first (null where unknown). */
     readonly shape: Shape,
+    /** Element dtype. */
     readonly dtype: DType,
-    readonly source: { layer: Layer | MergeLayer; inputs: readonly SymbolicTensor[] } | undefined,
+    /** The layer call that produced it; undefined for a model input. */
+    readonly source:
+      | {
+          /** The layer called. */
+          layer: Layer | MergeLayer;
+          /** Its inputs. */
+          inputs: readonly SymbolicTensor[];
+        }
+      | undefined,
+    /** Name (of the input, or of the layer that produced it). */
     readonly name: string,
   ) {}
 }
@@ -850,7 +939,9 @@ export function callLayer(
  */
 export class Model extends Container {
   readonly kind = 'Model';
+  /** The model's inputs. */
   readonly inputs: readonly SymbolicTensor[];
+  /** The model's outputs. */
   readonly outputs: readonly SymbolicTensor[];
   /** The layer calls in topological order. */
   private readonly nodes: SymbolicTensor[];
@@ -886,6 +977,7 @@ export class Model extends Container {
     return unique(this.nodes.map((n) => n.source!.layer));
   }
 
+  /** The input's shape, batch first (single-input models). */
   get inputShape(): Shape | undefined {
     return this.inputs.length === 1 ? this.inputs[0].shape : undefined;
   }
@@ -961,6 +1053,7 @@ export interface DropoutOptions {
   seed?: number;
   /** Draw the masks from this RandomStreams instead (shares its seeding and `updates()`). */
   srng?: RandomStreams;
+  /** The layer's name (default `dropout_<n>`). */
   name?: string;
 }
 
@@ -975,10 +1068,12 @@ export interface DropoutOptions {
  */
 export class Dropout extends BaseLayer {
   readonly kind = 'Dropout';
+  /** The random streams the masks are drawn from. */
   readonly srng: RandomStreams;
 
   /** @throws TheanoTypeError when rate is not in [0, 1). */
   constructor(
+    /** Probability that an entry is zeroed in training. */
     readonly rate: number,
     opts: DropoutOptions = {},
   ) {

@@ -74,6 +74,7 @@ function sameRank(what: string, p: Variable, t: Variable): void {
 export interface CrossentropyOptions {
   /** The predictions are logits (softmax is applied inside, stably). Default false: probabilities. */
   fromLogits?: boolean;
+  /** 'mean' over the samples (default), 'sum', or 'none' (per-sample values). */
   reduction?: Reduction;
 }
 
@@ -175,12 +176,19 @@ export function huber(
 
 /** Losses by name, for `fit`. */
 export const LOSSES = {
+  /** {@link categoricalCrossentropy} on probabilities (one-hot or int targets). */
   categoricalCrossentropy: (p: Variable, t: Variable) => categoricalCrossentropy(p, t),
+  /** {@link binaryCrossentropy} on probabilities. */
   binaryCrossentropy: (p: Variable, t: Variable) => binaryCrossentropy(p, t),
+  /** {@link meanSquaredError}. */
   meanSquaredError: (p: Variable, t: Variable) => meanSquaredError(p, t),
+  /** Alias of meanSquaredError. */
   mse: (p: Variable, t: Variable) => meanSquaredError(p, t),
+  /** {@link meanAbsoluteError}. */
   meanAbsoluteError: (p: Variable, t: Variable) => meanAbsoluteError(p, t),
+  /** Alias of meanAbsoluteError. */
   mae: (p: Variable, t: Variable) => meanAbsoluteError(p, t),
+  /** {@link huber} with its default delta (1). */
   huber: (p: Variable, t: Variable) => huber(p, t),
 } as const satisfies Record<string, Loss>;
 /** The name of a built-in loss. */
@@ -291,7 +299,9 @@ export function oneHot(labels: TensorLike, numClasses: number, dtype?: DType): V
 
 /** Metrics by name, for `fit` and `evaluate`. */
 export const METRICS = {
+  /** {@link accuracy}. */
   accuracy: (p: Variable, t: Variable) => accuracy(p, t),
+  /** {@link topKAccuracy} with its default k (5). */
   topKAccuracy: (p: Variable, t: Variable) => topKAccuracy(p, t),
 } as const satisfies Record<string, Metric>;
 /** The name of a built-in metric. */

@@ -21,7 +21,9 @@ import type { Schedule } from './schedules';
 
 /** Inputs (one array, or one per model input) and targets; the first dimension is the sample. */
 export interface Data {
+  /** The inputs: one array, or one per model input (sample first). */
   x: NDArray | readonly NDArray[];
+  /** The targets (sample first). */
   y: NDArray;
 }
 
@@ -30,6 +32,7 @@ export type Logs = Record<string, number>;
 
 /** What callbacks see and may change. */
 export interface TrainingState {
+  /** The model being trained. */
   readonly model: Layer;
   /** Current epoch (0-based). */
   epoch: number;
@@ -39,13 +42,20 @@ export interface TrainingState {
 
 /** Hooks called by `fit` (Keras callbacks); each may return a promise, which fit awaits. */
 export interface Callback {
+  /** Before the first epoch, with the epoch, batch and sample counts. */
   onTrainBegin?(
     state: TrainingState,
     info: { epochs: number; batches: number; samples: number },
   ): void | Promise<void>;
+  /** At the start of every epoch (0-based). */
   onEpochBegin?(epoch: number, state: TrainingState): void | Promise<void>;
+  /** After every minibatch, with its loss and metrics. */
   onBatchEnd?(batch: number, logs: Logs, state: TrainingState): void | Promise<void>;
+  /**
+   * After every epoch, with its mean loss and metrics (and validation values); may add to `logs`.
+   */
   onEpochEnd?(epoch: number, logs: Logs, state: TrainingState): void | Promise<void>;
+  /** After training, with the History. */
   onTrainEnd?(history: History, state: TrainingState): void | Promise<void>;
 }
 
@@ -64,7 +74,14 @@ export interface EarlyStoppingOptions {
 }
 
 /** A metric by name, or a named metric function. */
-export type MetricSpec = MetricName | { name: string; fn: Metric };
+export type MetricSpec =
+  | MetricName
+  | {
+      /** The key of its value in the logs. */
+      name: string;
+      /** The metric: (predictions, targets) → scalar. */
+      fn: Metric;
+    };
 
 /** Options of fit. */
 export interface FitOptions {
@@ -80,6 +97,7 @@ export interface FitOptions {
   batchSize?: number;
   /** Shuffle the samples every epoch (default true), with a Generator seeded by `seed` (default 0). */
   shuffle?: boolean;
+  /** Seed of the shuffling Generator (default 0). */
   seed?: number;
   /** Validation data, evaluated (in inference mode) after every epoch. */
   validation?: Data;
@@ -87,6 +105,7 @@ export interface FitOptions {
   validationSplit?: number;
   /** Stop when the monitored value stops improving (true: the defaults). */
   earlyStopping?: EarlyStoppingOptions | boolean;
+  /** Hooks called during training (Keras callbacks). */
   callbacks?: readonly Callback[];
   /**
    * Show a progress bar (cli-progress, on stderr) and a line per epoch. Default: when stderr is
@@ -108,9 +127,17 @@ export interface History {
   /** The epoch (0-based) at which early stopping stopped training, if it did. */
   stoppedEpoch?: number;
   /** The best monitored value and its epoch, with early stopping. */
-  best?: { monitor: string; value: number; epoch: number };
-  /** Seconds spent compiling the training function and training. */
+  best?: {
+    /** The monitored log key. */
+    monitor: string;
+    /** Its best value. */
+    value: number;
+    /** The epoch (0-based) where it was reached. */
+    epoch: number;
+  };
+  /** Seconds spent compiling the training function. */
   compileSeconds: number;
+  /** Seconds spent training (all epochs, validation included). */
   trainSeconds: number;
 }
 
@@ -245,9 +272,13 @@ const sig = (as: readonly NDArray[]): string =>
 
 /** Options of evaluate. */
 export interface EvaluateOptions {
+  /** The loss, by name or as a function (predictions, targets) → scalar. */
   loss: LossName | Loss;
+  /** Metrics to report with the loss. */
   metrics?: readonly MetricSpec[];
+  /** Samples per batch (default 256). */
   batchSize?: number;
+  /** Compilation mode of the function (default: theano's default mode). */
   mode?: ModeName | Mode;
 }
 

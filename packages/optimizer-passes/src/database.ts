@@ -21,6 +21,7 @@ export const PHASES = [
   'merge2',
   'inplace',
 ] as const;
+/** The name of a phase (one of {@link PHASES}). */
 export type Phase = (typeof PHASES)[number];
 
 /** Phases run as an equilibrium of their node rewriters; the others run their entries once, in order. */
@@ -31,10 +32,13 @@ export type OptimizerMode = 'fast_run' | 'fast_compile' | 'none';
 
 /** One registration of a rewriter in a phase. */
 export interface RewriteEntry {
+  /** The rewriter's name (unique in the database). */
   readonly name: string;
+  /** The phase it runs in. */
   readonly phase: Phase;
   /** Tags: those given at registration, the rewriter's own, and the phase name. */
   readonly tags: readonly string[];
+  /** The rewriter. */
   readonly rewriter: Rewriter;
   /** Order within the phase (lower first; ties keep registration order). */
   readonly position: number;
@@ -47,9 +51,11 @@ export interface RewriteEntry {
 
 /** Options of {@link RewriteDatabase.register}. */
 export interface RegisterOptions {
+  /** The phase to run in. */
   phase: Phase;
   /** Tags such as 'fast_run', 'fast_compile', 'stabilize', 'xent'. */
   tags?: readonly string[];
+  /** Order within the phase (lower first; default: after those registered before). */
   position?: number;
   /** See {@link RewriteEntry.final}. */
   final?: boolean;
@@ -57,6 +63,7 @@ export interface RegisterOptions {
 
 /** A query on the database (Theano's `RewriteDatabaseQuery(include, exclude)`). */
 export interface RewriteQuery {
+  /** The mode whose tagged rewrites run. */
   mode: OptimizerMode;
   /** Names or tags to run in addition to the mode's. */
   include?: readonly string[];
@@ -180,6 +187,7 @@ export class RewriteDatabase {
 
 /** Timing and counts of one phase of a run. */
 export interface PhaseReport {
+  /** The phase. */
   phase: Phase;
   /** Replacements made in the phase. */
   changes: number;
@@ -190,7 +198,9 @@ export interface PhaseReport {
 /** The rewriter made by {@link RewriteDatabase.compose}. */
 export class PhasedRewriter {
   constructor(
+    /** The entries it runs, by phase. */
     readonly entries: readonly RewriteEntry[],
+    /** Most passes of an equilibrium phase before it stops. */
     readonly maxIterations: number,
   ) {}
 

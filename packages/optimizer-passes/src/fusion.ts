@@ -63,7 +63,12 @@ function clusterLeaves(members: readonly Apply[]): Variable[] {
 export function buildComposite(
   members: readonly Apply<'Elemwise'>[],
   root: Apply<'Elemwise'>,
-): { scalarOp: CompositeScalarOp; inputs: Variable[] } {
+): {
+  /** The Composite computing the cluster. */
+  scalarOp: CompositeScalarOp;
+  /** The fused node's inputs (the cluster's leaves, constants inlined). */
+  inputs: Variable[];
+} {
   const leaves = clusterLeaves(members);
   const consts = leaves.filter((v) => inlinableConstant(v));
   const inputs = leaves.filter((v) => !inlinableConstant(v));

@@ -35,6 +35,7 @@ export type NodeRewriteFn = (
 
 /** A named rewrite of one node (Theano's `NodeRewriter`, made with `@node_rewriter`). */
 export interface NodeRewriter {
+  /** Marks a node rewriter. */
   readonly kind: 'node';
   /** Unique name, used in traces and by `include` / `exclude` (Theano's names where they exist). */
   readonly name: string;
@@ -49,18 +50,23 @@ export interface NodeRewriter {
    * {@link DIRTY_DEPTH}.
    */
   readonly depth?: number;
+  /** The rewrite: replacements for the node's outputs, or null to leave it. */
   readonly transform: NodeRewriteFn;
 }
 
 /** A named whole-graph pass (Theano's `GraphRewriter`): merge, fusion, walkers, equilibria. */
 export interface GraphRewriter {
+  /** Marks a graph rewriter. */
   readonly kind: 'graph';
+  /** Unique name, used in traces and by `include` / `exclude`. */
   readonly name: string;
+  /** Tags it brings to its database entry. */
   readonly tags: readonly string[];
   /** Rewrite `fgraph` in place; returns the number of replacements made. */
   apply(fgraph: FunctionGraph, run: RewriteRun): number;
 }
 
+/** A node rewriter or a graph rewriter. */
 export type Rewriter = NodeRewriter | GraphRewriter;
 
 /**
@@ -110,7 +116,9 @@ export interface RewriteRunOptions {
  * were hit. Every replacement goes through {@link RewriteRun.replace}, which checks types.
  */
 export class RewriteRun {
+  /** Whether rewrites are recorded in `fgraph.trace`. */
   readonly trace: boolean;
+  /** What a failing rewrite does. */
   readonly onError: OnRewriteError;
   /** How many times each rewrite (by name) replaced something. */
   readonly counts = new Map<string, number>();

@@ -124,22 +124,35 @@ export const pow = binary('pow');
 export const maximum = binary('maximum');
 /** Elementwise minimum, NaN-propagating (numpy.minimum). */
 export const minimum = binary('minimum');
+/** a > b elementwise, as bools (numpy.greater). */
 export const gt = binary('gt');
+/** a >= b elementwise, as bools (numpy.greater_equal). */
 export const ge = binary('ge');
+/** a < b elementwise, as bools (numpy.less). */
 export const lt = binary('lt');
+/** a <= b elementwise, as bools (numpy.less_equal). */
 export const le = binary('le');
+/** a == b elementwise, as bools (numpy.equal; Theano's eq). */
 export const eq = binary('eq');
+/** a != b elementwise, as bools (numpy.not_equal; Theano's neq). */
 export const neq = binary('neq');
 /** -x. */
 export const neg = unary('neg');
 /** x * x. */
 export const sqr = unary('sqr');
+/** Square root; NaN below 0 (numpy.sqrt). */
 export const sqrt = unary('sqrt');
+/** e^x (numpy.exp). */
 export const exp = unary('exp');
+/** Natural logarithm; -inf at 0, NaN below (numpy.log). */
 export const log = unary('log');
+/** log(1 + x), accurate near 0 (numpy.log1p). */
 export const log1p = unary('log1p');
+/** e^x - 1, accurate near 0 (numpy.expm1). */
 export const expm1 = unary('expm1');
+/** Hyperbolic tangent (numpy.tanh). */
 export const tanh = unary('tanh');
+/** |x| (numpy.absolute). */
 export const abs = unary('abs');
 /** Sign: -1, 0 or 1 (numpy.sign). */
 export const sgn = unary('sgn');

@@ -15,8 +15,11 @@ const MODE_NAMES: readonly ModeName[] = ['FAST_RUN', 'FAST_COMPILE', 'DebugMode'
  * the package is loaded: `THEANO_TS_FLAGS=floatX=float64,mode=FAST_COMPILE`.
  */
 export const config: {
+  /** dtype of bare constructors and float literals (default 'float32'). */
   floatX: 'float32' | 'float64';
+  /** Record which rewrites fired in `fgraph.trace` (default false). */
   traceRewrites: boolean;
+  /** The mode `theano.function` uses when none is given (default 'FAST_RUN'). */
   mode: ModeName;
 } = {
   floatX: 'float32',

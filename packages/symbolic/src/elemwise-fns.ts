@@ -73,18 +73,25 @@ export const exp2 = unary('exp2');
 export const log2 = unary('log2');
 /** Base-10 logarithm (numpy.log10). */
 export const log10 = unary('log10');
+/** Sine, x in radians (numpy.sin). */
 export const sin = unary('sin');
+/** Cosine, x in radians (numpy.cos). */
 export const cos = unary('cos');
+/** Tangent, x in radians (numpy.tan). */
 export const tan = unary('tan');
 /** Inverse sine, in [-pi/2, pi/2]; nan outside [-1, 1] (numpy.arcsin). */
 export const arcsin = unary('arcsin');
 /** Inverse cosine, in [0, pi]; nan outside [-1, 1] (numpy.arccos). */
 export const arccos = unary('arccos');
+/** Inverse tangent, in (-π/2, π/2) (numpy.arctan). */
 export const arctan = unary('arctan');
 /** The angle of the point (x, y) in (-pi, pi] (numpy.arctan2(y, x)). */
 export const arctan2 = binary('arctan2');
+/** Hyperbolic sine (numpy.sinh). */
 export const sinh = unary('sinh');
+/** Hyperbolic cosine (numpy.cosh). */
 export const cosh = unary('cosh');
+/** Inverse hyperbolic sine (numpy.arcsinh). */
 export const arcsinh = unary('arcsinh');
 /** Inverse hyperbolic cosine; nan below 1 (numpy.arccosh). */
 export const arccosh = unary('arccosh');

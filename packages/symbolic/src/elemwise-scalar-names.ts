@@ -49,4 +49,7 @@ export const ELEMWISE_SCALAR_OP_NAMES = [
   'invert',
 ] as const;
 
+/**
+ * The name of a scalar operation that Elemwise maps over tensors (one of ELEMWISE_SCALAR_OP_NAMES).
+ */
 export type ElemwiseScalarOpName = (typeof ELEMWISE_SCALAR_OP_NAMES)[number];

@@ -28,5 +28,6 @@ export const builtAt = (trace: string | undefined): string =>
 
 /** A graph-build-time type error: names the op, what was expected and what was given. */
 export class TheanoTypeError extends TypeError {
+  /** The error's name, as printed: 'TheanoTypeError'. */
   override name = 'TheanoTypeError';
 }

@@ -86,6 +86,7 @@ export function cloneGraph(
 
 /** True when `v` is a leaf the compiler may treat as known data. */
 export const isConstant = (v: Variable): v is Constant => v instanceof Constant;
+/** True when `v` is a shared variable (a type guard). */
 export const isShared = (v: Variable): v is SharedVariable => v instanceof SharedVariable;
 
 /**
@@ -94,7 +95,9 @@ export const isShared = (v: Variable): v is SharedVariable => v instanceof Share
  * for another of the same type everywhere, keeping the client lists consistent.
  */
 export class FunctionGraph {
+  /** The graph's inputs (fixed when it is built). */
   readonly inputs: Variable[];
+  /** The graph's outputs (rewrites may replace them). */
   outputs: Variable[];
   private readonly inputSet: Set<Variable>;
   private clientMap = new Map<Variable, Client[]>();
@@ -103,7 +106,12 @@ export class FunctionGraph {
   private nodeEntries = new Map<Apply, Client[]>();
   private nodes = new Set<Apply>();
   /** Names of rewrites applied, with the nodes they touched (filled when tracing). */
-  readonly trace: { rewrite: string; node: string }[] = [];
+  readonly trace: {
+    /** The rewrite's name. */
+    rewrite: string;
+    /** The node it rewrote, as debugprint labels it. */
+    node: string;
+  }[] = [];
 
   constructor(inputs: readonly Variable[], outputs: readonly Variable[]) {
     this.inputs = [...inputs];
@@ -206,6 +214,7 @@ export class FunctionGraph {
     return this.inputSet.has(v);
   }
 
+  /** Every Apply node of the graph, in no particular order. */
   get applyNodes(): ReadonlySet<Apply> {
     return this.nodes;
   }

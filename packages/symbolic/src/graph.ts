@@ -35,13 +35,17 @@ function stableKey(v: unknown): string {
  * kind and params compute the same thing (`key` equality), which is what merging relies on.
  */
 export class Op<K extends OpName = OpName> {
+  /** kind and params as one string: equal keys mean equal ops. */
   readonly key: string;
   constructor(
+    /** Which op (a name of OP_NAMES, e.g. 'Elemwise', 'Dot'). */
     readonly kind: K,
+    /** The op's parameters (see OpParams). */
     readonly params: OpParams[K],
   ) {
     this.key = `${kind}${stableKey(params)}`;
   }
+  /** True when `o` computes the same thing (same key). */
   equals(o: Op): boolean {
     return this.key === o.key;
   }
@@ -49,6 +53,7 @@ export class Op<K extends OpName = OpName> {
 
 /** One application of an op to input variables, producing output variables (Theano's Apply). */
 export class Apply<K extends OpName = OpName> {
+  /** The variables this node computes (their `owner` is this node). */
   readonly outputs: Variable[];
   /** Where the user built this node (first stack frame outside theano-ts), for error messages. */
   trace: string | undefined;
@@ -59,7 +64,9 @@ export class Apply<K extends OpName = OpName> {
    */
   walkMark = 0;
   constructor(
+    /** The op applied. */
     readonly op: Op<K>,
+    /** The variables the op reads. */
     readonly inputs: readonly Variable[],
     outputTypes: readonly TensorType[],
     trace: string | undefined = userStackLine(),
@@ -67,6 +74,7 @@ export class Apply<K extends OpName = OpName> {
     this.trace = trace;
     this.outputs = outputTypes.map((t, i) => new Variable(t, undefined, this, i));
   }
+  /** The first output. */
   get out(): Variable {
     return this.outputs[0];
   }
@@ -74,7 +82,9 @@ export class Apply<K extends OpName = OpName> {
 
 /** Options accepted by `sum`, `max`, `mean`… (NumPy's names). */
 export interface ReduceOptions {
+  /** Axis or axes to reduce (negative from the end); null or omitted: all. */
   axis?: number | readonly number[] | null;
+  /** Keep the reduced dimensions with length 1 (default false). */
   keepdims?: boolean;
 }
 
@@ -83,103 +93,142 @@ export interface ReduceOptions {
  * inputs, constants and shared variables). Methods mirror the free functions in `tensor`.
  */
 export class Variable {
+  /** A number unique to this variable in the process (creation order). */
   readonly id = nextId++;
   constructor(
+    /** The tensor type: dtype, number of dimensions and broadcastable pattern. */
     readonly type: TensorType,
+    /** The name printed by debugprint and used in error messages. */
     public name?: string,
+    /** The node that computes this variable; null for inputs, constants and shared variables. */
     readonly owner: Apply | null = null,
+    /** Which output of `owner` this is. */
     readonly index = 0,
   ) {}
 
+  /** The element dtype (of `type`). */
   get dtype(): DType {
     return this.type.dtype;
   }
+  /** Number of dimensions (of `type`). */
   get ndim(): number {
     return this.type.ndim;
   }
+  /** Per dimension, true when its length is known to be 1 (of `type`). */
   get broadcastable(): boolean[] {
     return this.type.broadcastable;
   }
 
+  /** The name, else the label of the op that computes it, else the type. */
   toString(): string {
     return this.name ?? (this.owner ? `${B.opLabel(this.owner.op)}.out` : `<${this.type}>`);
   }
 
+  /** x + o, elementwise with broadcasting (Theano's x + o). */
   add(o: TensorLike): Variable {
     return B.add(this, o);
   }
+  /** x - o, elementwise with broadcasting (Theano's x - o). */
   sub(o: TensorLike): Variable {
     return B.sub(this, o);
   }
+  /** x * o, elementwise with broadcasting (Theano's x * o). */
   mul(o: TensorLike): Variable {
     return B.mul(this, o);
   }
+  /** x / o, true division: integers give floats (Theano's x / o, true_div). */
   div(o: TensorLike): Variable {
     return B.trueDiv(this, o);
   }
+  /** x ** o, elementwise (Theano's x ** o). */
   pow(o: TensorLike): Variable {
     return B.pow(this, o);
   }
+  /** -x (Theano's -x). */
   neg(): Variable {
     return B.neg(this);
   }
+  /** x * x (Theano's sqr). */
   sqr(): Variable {
     return B.sqr(this);
   }
+  /** e^x, elementwise (Theano's exp). */
   exp(): Variable {
     return B.exp(this);
   }
+  /** Natural logarithm, elementwise (Theano's log). */
   log(): Variable {
     return B.log(this);
   }
+  /** Hyperbolic tangent, elementwise (Theano's tanh). */
   tanh(): Variable {
     return B.tanh(this);
   }
+  /** x > o as bools (Theano's x > o). */
   gt(o: TensorLike): Variable {
     return B.gt(this, o);
   }
+  /** x < o as bools (Theano's x < o). */
   lt(o: TensorLike): Variable {
     return B.lt(this, o);
   }
+  /** x >= o as bools (Theano's x >= o). */
   ge(o: TensorLike): Variable {
     return B.ge(this, o);
   }
+  /** x <= o as bools (Theano's x <= o). */
   le(o: TensorLike): Variable {
     return B.le(this, o);
   }
+  /** x == o as bools, elementwise (Theano's eq(x, o)). */
   eq(o: TensorLike): Variable {
     return B.eq(this, o);
   }
+  /** Matrix/vector product (Theano's dot(x, o), NumPy's dot rules). */
   dot(o: TensorLike): Variable {
     return B.dot(this, o);
   }
+  /**
+   * Sum over `axis` (default all), optionally keeping the reduced dimensions (Theano's x.sum()).
+   */
   sum(opts?: ReduceOptions): Variable {
     return B.sum(this, opts);
   }
+  /** Mean over `axis` (default all) (Theano's x.mean()). */
   mean(opts?: ReduceOptions): Variable {
     return B.mean(this, opts);
   }
+  /** Maximum over `axis` (default all) (Theano's x.max()). */
   max(opts?: ReduceOptions): Variable {
     return B.max(this, opts);
   }
+  /**
+   * int32 index of the maximum along `axis` (default: the flattened array) (Theano's x.argmax()).
+   */
   argmax(opts?: { axis?: number | null; keepdims?: boolean }): Variable {
     return B.argmax(this, opts);
   }
+  /** Reorder dimensions and insert broadcastable ones ('x') (Theano's x.dimshuffle(...)). */
   dimshuffle(...order: (number | 'x')[]): Variable {
     return B.dimshuffle(this, order);
   }
+  /** The same elements with another shape; -1 infers one length (Theano's x.reshape()). */
   reshape(shape: readonly (number | Variable)[] | Variable): Variable {
     return B.reshape(this, shape);
   }
+  /** Collapse the trailing dimensions so that `ndim` remain (Theano's x.flatten(ndim)). */
   flatten(ndim = 1): Variable {
     return B.flatten(this, ndim);
   }
+  /** x cast to `dtype` (Theano's x.astype(dtype)). */
   astype(dtype: DType): Variable {
     return B.cast(this, dtype);
   }
+  /** The transpose: dimensions reversed (Theano's x.T). */
   get T(): Variable {
     return B.transpose(this);
   }
+  /** The shape as a symbolic int vector (Theano's x.shape). */
   get shape(): Variable {
     return B.shape(this);
   }
@@ -201,27 +250,37 @@ export class Variable {
   inc(y: TensorLike, opts?: { ignoreDuplicates?: boolean }): Variable {
     return I.incSubtensor(this, y, opts);
   }
+  /** Elements at integer `indices` along `axis` (default: the flattened array) (NumPy's take). */
   take(indices: TensorLike, opts?: { axis?: number | null }): Variable {
     return I.take(this, indices, opts);
   }
+  /** Indices of the non-zero elements, one int vector per dimension (NumPy's nonzero). */
   nonzero(opts?: { returnMatrix?: boolean }): Variable[] {
     return I.nonzero(this, opts);
   }
+  /** Dimensions permuted by `axes` (default: reversed) (Theano's x.transpose()). */
   transpose(...axes: number[]): Variable {
     return B.transpose(this, axes.length ? axes : undefined);
   }
+  /** Dimensions `axis1` and `axis2` interchanged (NumPy's swapaxes). */
   swapaxes(axis1: number, axis2: number): Variable {
     return S.swapaxes(this, axis1, axis2);
   }
+  /**
+   * Dimensions of length 1 removed (all broadcastable ones, or those in `axis`) (NumPy's squeeze).
+   */
   squeeze(opts?: { axis?: number | readonly number[] }): Variable {
     return S.squeeze(this, opts);
   }
+  /** Element order reversed along `axis` (default all) (NumPy's flip). */
   flip(opts?: { axis?: number | readonly number[] | null }): Variable {
     return S.flip(this, opts);
   }
+  /** Each element repeated `repeats` times along `axis` (default: flattened) (NumPy's repeat). */
   repeat(repeats: TensorLike, opts?: { axis?: number | null }): Variable {
     return S.repeat(this, repeats, opts);
   }
+  /** The diagonal at `offset` of the planes (`axis1`, `axis2`) (NumPy's diagonal). */
   diagonal(opts?: { offset?: number; axis1?: number; axis2?: number }): Variable {
     return S.diagonal(this, opts);
   }
@@ -256,6 +315,7 @@ export class Variable {
   invert(): Variable {
     return E.invert(this);
   }
+  /** x != o as bools, elementwise (Theano's neq(x, o)). */
   neq(o: TensorLike): Variable {
     return B.neq(this, o);
   }
@@ -263,6 +323,7 @@ export class Variable {
   round(opts?: { mode?: 'half_to_even' | 'half_away_from_zero' }): Variable {
     return E.round(this, opts);
   }
+  /** Rounded towards zero (NumPy's trunc). */
   trunc(): Variable {
     return E.trunc(this);
   }
@@ -270,9 +331,11 @@ export class Variable {
   clip(min: TensorLike, max: TensorLike): Variable {
     return E.clip(this, min, max);
   }
+  /** Product over `axis` (default all) (Theano's x.prod()). */
   prod(opts?: ReduceOptions): Variable {
     return B.prod(this, opts);
   }
+  /** Minimum over `axis` (default all) (Theano's x.min()). */
   min(opts?: ReduceOptions): Variable {
     return B.min(this, opts);
   }
@@ -284,18 +347,25 @@ export class Variable {
   std(opts?: R.VarianceOptions): Variable {
     return R.std(this, opts);
   }
+  /**
+   * int32 index of the minimum along `axis` (default: the flattened array) (Theano's x.argmin()).
+   */
   argmin(opts?: { axis?: number | null; keepdims?: boolean }): Variable {
     return R.argmin(this, opts);
   }
+  /** True where every element over `axis` (default all) is non-zero (Theano's x.all()). */
   all(opts?: ReduceOptions): Variable {
     return R.all(this, opts);
   }
+  /** True where some element over `axis` (default all) is non-zero (Theano's x.any()). */
   any(opts?: ReduceOptions): Variable {
     return R.any(this, opts);
   }
+  /** Cumulative sum along `axis` (default: the flattened array) (Theano's cumsum). */
   cumsum(opts?: { axis?: number | null }): Variable {
     return R.cumsum(this, opts);
   }
+  /** Cumulative product along `axis` (default: the flattened array) (Theano's cumprod). */
   cumprod(opts?: { axis?: number | null }): Variable {
     return R.cumprod(this, opts);
   }
@@ -307,6 +377,7 @@ export class Constant extends Variable {
   readonly signature: string;
   constructor(
     type: TensorType,
+    /** The value. */
     readonly data: NDArray,
     name?: string,
   ) {

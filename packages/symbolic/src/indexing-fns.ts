@@ -28,10 +28,14 @@ export type SliceBound = number | Variable | null | undefined;
 /** start:stop:step, as Python's slice object (T.slice). */
 export class Slice {
   constructor(
+    /** First index (null or undefined: Python's default). */
     readonly start: SliceBound,
+    /** Stop index, excluded (null or undefined: Python's default). */
     readonly stop: SliceBound,
+    /** Step (null or undefined: 1). */
     readonly step: SliceBound,
   ) {}
+  /** Python's notation: `1:3`, `::-1`. */
   toString(): string {
     const s = (b: SliceBound) => (b === null || b === undefined ? '' : String(b));
     return `${s(this.start)}:${s(this.stop)}${this.step === null || this.step === undefined ? '' : `:${s(this.step)}`}`;

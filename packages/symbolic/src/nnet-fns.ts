@@ -45,6 +45,10 @@ export interface Conv2dOptions {
   numGroups?: number;
   /** Optional static shape hints (Theano's input_shape / filter_shape), checked against the types. */
   inputShape?: readonly (number | null)[];
+  /**
+   * Static shape hint of the filters (Theano's filter_shape): (out channels, in channels / groups,
+   * rows, columns).
+   */
   filterShape?: readonly (number | null)[];
 }
 
@@ -196,6 +200,7 @@ export interface Pool2dOptions {
   stride?: number | readonly [number, number];
   /** Zero padding on both sides (needs ignoreBorder: true; must be smaller than the window). */
   pad?: number | readonly [number, number];
+  /** How a window is reduced: 'max' (default), 'sum', 'average_inc_pad' or 'average_exc_pad'. */
   mode?: PoolMode;
 }
 
@@ -298,12 +303,18 @@ function bnEpsilon(fn: string, eps: number, dtype: DType): Variable {
 
 /** Options of batchNormalizationTrain. */
 export interface BatchNormTrainOptions {
+  /** Axes to normalize over (default 'per-activation'). */
   axes?: BatchNormAxes;
   /** Added to the variance (default 1e-4, at least 1e-5). */
   epsilon?: number;
   /** Weight of the batch statistics in the running averages (default 0.1). */
   runningAverageFactor?: number;
+  /**
+   * The running mean to update; when given with runningVar, the outputs add the new running mean
+   * and variance.
+   */
   runningMean?: TensorLike;
+  /** The running variance to update (with runningMean). */
   runningVar?: TensorLike;
 }
 

@@ -34,9 +34,19 @@ export interface CoreOpParams {
    * of the output's shape and dtype that nothing reads afterwards). A backend may ignore it and
    * return a fresh output; backend-cpu writes into that input's NDArray and returns it.
    */
-  Elemwise: { scalarOp: ScalarOp; inplacePattern?: Readonly<Record<number, number>> };
+  Elemwise: {
+    /** The scalar op applied to every element (or a fused Composite). */
+    scalarOp: ScalarOp;
+    /** Output index → the input whose buffer it overwrites (set by the inplace rewrite). */
+    inplacePattern?: Readonly<Record<number, number>>;
+  };
   /** Transpose / add broadcastable dims ('x') / drop broadcastable dims. */
-  DimShuffle: { order: readonly (number | 'x')[]; inputNdim: number };
+  DimShuffle: {
+    /** For each output dimension: the input dimension it takes, or 'x' for a new broadcastable one. */
+    order: readonly (number | 'x')[];
+    /** Number of dimensions of the input. */
+    inputNdim: number;
+  };
   /**
    * Commutative-associative reduction over axes (sum, prod, max, min). No keepdims: see sum().
    * With `elemwise` (made only by the reduce-fusion rewrite, PyTensor's
@@ -45,26 +55,44 @@ export interface CoreOpParams {
    * result: one pass, no intermediate array.
    */
   CAReduce: {
+    /** The binary scalar op that combines the elements. */
     scalarOp: 'add' | 'mul' | 'maximum' | 'minimum';
+    /** The input axes reduced (sorted, non-negative). */
     axes: readonly number[];
+    /** The fused elementwise scalar op applied before reducing (reduce-fusion rewrite only). */
     elemwise?: ScalarOp;
   };
   /** Index of the maximum along one axis (int32). */
-  Argmax: { axis: number };
+  Argmax: {
+    /** The axis searched. */
+    axis: number;
+  };
   /** numpy.dot for 1-D/2-D operands. */
   Dot: Record<string, never>;
   /** Reshape to a runtime shape vector (second input, int); `ndim` is the output rank. */
-  Reshape: { ndim: number };
+  Reshape: {
+    /** Number of dimensions of the output. */
+    ndim: number;
+  };
   /** x.shape as an int32 vector. */
   Shape: Record<string, never>;
   /** int32 scalars joined into an int32 vector (Theano's MakeVector). */
   MakeVector: Record<string, never>;
   /** x.shape[i] as an int32 scalar. */
-  ShapeI: { i: number };
+  ShapeI: {
+    /** The dimension whose length is returned. */
+    i: number;
+  };
   /** Softmax along `axis`. */
-  Softmax: { axis: number };
+  Softmax: {
+    /** The axis normalised. */
+    axis: number;
+  };
   /** log(softmax(x)) along `axis`, computed stably. */
-  LogSoftmax: { axis: number };
+  LogSoftmax: {
+    /** The axis normalised. */
+    axis: number;
+  };
   /** -log(p[i, y[i]]) for a matrix of probabilities p and int labels y: a vector. */
   CrossentropyCategorical1Hot: Record<string, never>;
   /** Gradient of CrossentropyCategorical1Hot w.r.t. p: inputs (gy, p, y). */
@@ -75,6 +103,7 @@ export interface CoreOpParams {
   CrossentropySoftmax1HotDx: Record<string, never>;
 }
 
+/** The name of an op: a key of {@link OpParams}. */
 export type OpName = keyof OpParams;
 
 /** Names of the primitive scalar ops that Elemwise applies. */
@@ -113,11 +142,14 @@ export const SCALAR_OP_NAMES = [
   ...ELEMWISE_SCALAR_OP_NAMES,
 ] as const;
 
+/** The name of a primitive scalar op (what Elemwise maps, or a Composite node runs). */
 export type ScalarOpName = (typeof SCALAR_OP_NAMES)[number];
 
 /** A primitive scalar op; `dtype` is the target of `cast`. */
 export interface PrimitiveScalarOp {
+  /** Which scalar op. */
   name: ScalarOpName;
+  /** For 'cast': the dtype to convert to. */
   dtype?: DType;
 }
 
@@ -126,16 +158,34 @@ export interface PrimitiveScalarOp {
  * nin+j is the output of nodes[j]. A node's op may be 'constant' with a literal value.
  */
 export interface CompositeScalarOp {
+  /** Marks a Composite. */
   name: 'composite';
+  /** Number of inputs. */
   nin: number;
+  /** The scalar nodes, in evaluation order. */
   nodes: readonly CompositeNode[];
+  /** The value numbers of the outputs. */
   outputs: readonly number[];
 }
 
+/** One scalar node of a {@link CompositeScalarOp}. */
 export interface CompositeNode {
-  op: PrimitiveScalarOp | { name: 'constant'; value: number; dtype: DType };
+  /** The scalar op, or a literal constant. */
+  op:
+    | PrimitiveScalarOp
+    | {
+        /** Marks a literal. */
+        name: 'constant';
+        /** The literal's value. */
+        value: number;
+        /** The literal's dtype. */
+        dtype: DType;
+      };
+  /** The value numbers of its arguments. */
   args: readonly number[];
+  /** dtype of its result. */
   dtype: DType;
 }
 
+/** A scalar op: primitive, or a fused Composite. */
 export type ScalarOp = PrimitiveScalarOp | CompositeScalarOp;

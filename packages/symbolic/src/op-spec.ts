@@ -21,10 +21,12 @@ export interface OpSpec<K extends OpName> {
 /** Op names in messages; a function when building the name costs (a big Composite). */
 export type OpLabel = string | (() => string);
 
+/** Throw a TheanoTypeError `op: msg`. */
 export const fail = (op: OpLabel, msg: string): never => {
   throw new TheanoTypeError(`${typeof op === 'string' ? op : op()}: ${msg}`);
 };
 
+/** `input i 'name' (type)`, for error messages. */
 export const describeVar = (v: Variable, i: number): string =>
   `input ${i}${v.name ? ` '${v.name}'` : ''} (${v.type})`;
 
@@ -32,14 +34,20 @@ export const describeVar = (v: Variable, i: number): string =>
 export function checkFloat(op: string, v: Variable, i: number): void {
   if (!isFloat(v.dtype)) fail(op, `${describeVar(v, i)} must be a float tensor`);
 }
+/** Throw unless input `i` has one of `ndims` dimensions. */
 export function checkNdim(op: string, v: Variable, i: number, ndims: readonly number[]): void {
   if (!ndims.includes(v.ndim))
     fail(op, `${describeVar(v, i)} must have ${ndims.join(' or ')} dimensions, got ${v.ndim}`);
 }
+/** Throw unless input `i` has an integer dtype. */
 export function checkInt(op: string, v: Variable, i: number): void {
   if (!isInteger(v.dtype))
     fail(op, `${describeVar(v, i)} must be an integer tensor (class labels), got dtype ${v.dtype}`);
 }
+/**
+ * Two static lengths that must agree (null = unknown): the known one; throws when both are known
+ * and differ.
+ */
 export function sameDim(op: string, a: Dim, b: Dim, what: string): Dim {
   if (a !== null && b !== null && a !== b) fail(op, `${what}: ${a} != ${b}`);
   return a ?? b;

@@ -22,7 +22,9 @@ export type RandomSize = number | readonly TensorLike[] | Variable | null | unde
 
 /** Options of a draw: the output dtype and, for a size vector of unknown length, its length. */
 export interface RandomOptions {
+  /** dtype of the samples (default: int32 for binomial and randint draws, else floatX). */
   dtype?: DType;
+  /** Length of a size vector whose length is not static. */
   ndim?: number;
 }
 
@@ -106,6 +108,7 @@ export interface ChoiceDrawOptions {
   replace?: boolean;
   /** Probabilities of the population's entries (a float vector summing to 1). */
   p?: TensorLike;
+  /** Length of a size vector whose length is not static. */
   ndim?: number;
 }
 

@@ -60,6 +60,7 @@ function countOf(v: Variable, axes: readonly number[]): number | Variable {
 
 /** Options of var and std: NumPy's `ddof` (divide by N - ddof; 0 by default, as NumPy and Theano). */
 export interface VarianceOptions extends ReduceOptions {
+  /** Delta degrees of freedom: divide by N - ddof (default 0). */
   ddof?: number;
 }
 

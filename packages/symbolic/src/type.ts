@@ -17,7 +17,9 @@ const KIND_NAMES: Record<number, string> = {
  * derived from it). Source: https://pytensor.readthedocs.io/en/latest/library/tensor/basic.html
  */
 export class TensorType {
+  /** The element dtype. */
   readonly dtype: DType;
+  /** Static length of every dimension, null where unknown. */
   readonly shape: readonly Dim[];
 
   constructor(dtype: DType, shape: readonly Dim[]) {
@@ -40,13 +42,16 @@ export class TensorType {
     );
   }
 
+  /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
+  /** Theano's broadcastable flags: true where the static length is 1. */
   get broadcastable(): boolean[] {
     return this.shape.map((d) => d === 1);
   }
 
+  /** Same dtype and the same static shape. */
   equals(o: TensorType): boolean {
     return (
       this.dtype === o.dtype &&

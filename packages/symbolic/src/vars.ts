@@ -6,6 +6,7 @@ import { TheanoTypeError, builtAt, userStackLine } from './errors';
 
 /** Options of the variable constructors: dtype (default floatX) and a static shape. */
 export interface VarOptions {
+  /** Element dtype (default: config.floatX). */
   dtype?: DType;
   /** Static shape: a number fixes a dimension (1 = broadcastable), null leaves it unknown. */
   shape?: readonly Dim[];
@@ -40,6 +41,10 @@ function make(
   return new Variable(new TensorType(dtype, shape), name);
 }
 
+/**
+ * A variable constructor such as `matrix` or `fvector`: a name and options give a new input
+ * variable.
+ */
 type Ctor = (name?: string, opts?: VarOptions) => Variable;
 const ctor =
   (kind: string, pattern: readonly Dim[], prefix?: DType): Ctor =>
@@ -56,7 +61,9 @@ export const row = ctor('row', [1, null]);
 export const col = ctor('col', [null, 1]);
 /** A 2-d tensor variable. */
 export const matrix = ctor('matrix', [null, null]);
+/** A 3-d tensor variable. */
 export const tensor3 = ctor('tensor3', [null, null, null]);
+/** A 4-d tensor variable (e.g. a batch of images, NCHW). */
 export const tensor4 = ctor('tensor4', [null, null, null, null]);
 
 /**
@@ -88,29 +95,37 @@ const KINDS = {
 function prefixed(p: keyof typeof PREFIX, kind: keyof typeof KINDS): Ctor {
   return ctor(`${p}${kind}`, KINDS[kind], PREFIX[p]);
 }
+/** int8 scalar, vector and matrix variables. */
 export const bscalar = prefixed('b', 'scalar'),
   bvector = prefixed('b', 'vector'),
   bmatrix = prefixed('b', 'matrix');
+/** int16 scalar, vector and matrix variables. */
 export const wscalar = prefixed('w', 'scalar'),
   wvector = prefixed('w', 'vector'),
   wmatrix = prefixed('w', 'matrix');
+/** int32 scalar, vector and matrix variables. */
 export const iscalar = prefixed('i', 'scalar'),
   ivector = prefixed('i', 'vector'),
   imatrix = prefixed('i', 'matrix');
+/** int32 row, column, 3-d and 4-d tensor variables. */
 export const irow = prefixed('i', 'row'),
   icol = prefixed('i', 'col'),
   itensor3 = prefixed('i', 'tensor3'),
   itensor4 = prefixed('i', 'tensor4');
+/** float32 scalar, vector and matrix variables. */
 export const fscalar = prefixed('f', 'scalar'),
   fvector = prefixed('f', 'vector'),
   fmatrix = prefixed('f', 'matrix');
+/** float32 row, column, 3-d and 4-d tensor variables. */
 export const frow = prefixed('f', 'row'),
   fcol = prefixed('f', 'col'),
   ftensor3 = prefixed('f', 'tensor3'),
   ftensor4 = prefixed('f', 'tensor4');
+/** float64 scalar, vector and matrix variables. */
 export const dscalar = prefixed('d', 'scalar'),
   dvector = prefixed('d', 'vector'),
   dmatrix = prefixed('d', 'matrix');
+/** float64 row, column, 3-d and 4-d tensor variables. */
 export const drow = prefixed('d', 'row'),
   dcol = prefixed('d', 'col'),
   dtensor3 = prefixed('d', 'tensor3'),
@@ -124,12 +139,15 @@ const plural =
 export const scalars = plural(scalar),
   vectors = plural(vector),
   matrices = plural(matrix);
+/** Several float64 variables at once: `dscalars('a', 'b')`. */
 export const dscalars = plural(dscalar),
   dvectors = plural(dvector),
   dmatrices = plural(dmatrix);
+/** Several float32 variables at once: `fmatrices('a', 'b')`. */
 export const fscalars = plural(fscalar),
   fvectors = plural(fvector),
   fmatrices = plural(fmatrix);
+/** Several int32 variables at once: `ivectors('a', 'b')`. */
 export const iscalars = plural(iscalar),
   ivectors = plural(ivector),
   imatrices = plural(imatrix);

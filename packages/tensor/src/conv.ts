@@ -207,10 +207,15 @@ export type PoolMode = 'max' | 'sum' | 'average_inc_pad' | 'average_exc_pad';
 
 /** Resolved geometry of a 2-D pooling. */
 export interface Pool2dGeometry {
+  /** Window size (rows, columns). */
   ws: readonly [number, number];
+  /** Step between windows (rows, columns). */
   stride: readonly [number, number];
+  /** Zero padding added on both sides (rows, columns). */
   pad: readonly [number, number];
+  /** Only full windows count (Theano's ignore_border). */
   ignoreBorder: boolean;
+  /** How a window is reduced. */
   mode: PoolMode;
 }
 

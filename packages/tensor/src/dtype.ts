@@ -8,6 +8,7 @@ import { describeValue } from './errors';
  */
 export type DType = 'bool' | 'int8' | 'int16' | 'int32' | 'uint8' | 'float32' | 'float64';
 
+/** Every storage dtype, from bool to float64 (NumPy's names). */
 export const DTYPES: readonly DType[] = [
   'bool',
   'int8',
@@ -18,13 +19,17 @@ export const DTYPES: readonly DType[] = [
   'float64',
 ];
 
+/** The typed arrays that store the dtypes (bool in a Uint8Array of 0s and 1s). */
 export type TypedArray =
   Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
+/** The constructor of the typed array that stores one dtype (see {@link typedArrayFor}). */
 export interface TypedArrayConstructorOf {
   new (length: number): TypedArray;
   new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TypedArray;
+  /** A new typed array holding `source`'s values, converted by the typed array's rules. */
   from(source: ArrayLike<number>): TypedArray;
+  /** Bytes per element. */
   readonly BYTES_PER_ELEMENT: number;
 }
 
@@ -77,12 +82,16 @@ export function dtypeOfTypedArray(a: TypedArray): DType {
   );
 }
 
+/** True when `x` is the name of a storage dtype ({@link DTYPES}). */
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
 }
 
+/** True for float32 and float64. */
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
+/** True for the integer dtypes (int8, int16, int32, uint8); false for bool. */
 export const isInteger = (d: DType): boolean => !isFloat(d) && d !== 'bool';
+/** True for uint8 and bool (NumPy's unsigned kinds). */
 export const isUnsigned = (d: DType): boolean => d === 'uint8' || d === 'bool';
 
 /** Bytes per element. */

@@ -7,7 +7,16 @@ import { isFloat } from './dtype';
  * Source: https://numpy.org/doc/stable/reference/generated/numpy.set_printoptions.html; the
  * layout follows numpy/core/arrayprint.py (FloatingFormat, _formatArray, _array_repr_implementation).
  */
-export const printOptions = { precision: 8, threshold: 1000, edgeitems: 3, linewidth: 75 };
+export const printOptions = {
+  /** Digits after the decimal point, at most (NumPy's precision). */
+  precision: 8,
+  /** Arrays with more elements than this are summarised with '...'. */
+  threshold: 1000,
+  /** Elements shown at each end of a summarised axis. */
+  edgeitems: 3,
+  /** Characters per line before wrapping. */
+  linewidth: 75,
+};
 
 type Formatter = (v: number) => string;
 

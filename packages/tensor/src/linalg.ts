@@ -209,7 +209,12 @@ export function det(a: NDArray): NDArray {
  * Sign and natural log of |determinant| (numpy.linalg.slogdet): det = sign · exp(logabsdet),
  * without overflow. A singular matrix gives sign 0 and logabsdet -inf.
  */
-export function slogdet(a: NDArray): { sign: NDArray; logabsdet: NDArray } {
+export function slogdet(a: NDArray): {
+  /** ±1 (0 for a singular matrix), one per matrix of the stack. */
+  sign: NDArray;
+  /** log |det|, one per matrix of the stack (-inf for a singular matrix). */
+  logabsdet: NDArray;
+} {
   const s = toStack('slogdet', a, 'a', true);
   const signs: number[] = [];
   const logs: number[] = [];
@@ -377,7 +382,12 @@ export function solveTriangular(
 export function qr(
   a: NDArray,
   opts: { mode?: 'reduced' | 'complete' } = {},
-): { q: NDArray; r: NDArray } {
+): {
+  /** Q, with orthonormal columns. */
+  q: NDArray;
+  /** R, upper triangular. */
+  r: NDArray;
+} {
   const s = toStack('qr', a);
   const mode = opts.mode ?? 'reduced';
   if (mode !== 'reduced' && mode !== 'complete')
@@ -515,7 +525,12 @@ function symmetrize(fn: string, a: NDArray, uplo: string): Stack {
 export function eigh(
   a: NDArray,
   opts: { UPLO?: 'L' | 'U' } = {},
-): { eigenvalues: NDArray; eigenvectors: NDArray } {
+): {
+  /** Eigenvalues in ascending order. */
+  eigenvalues: NDArray;
+  /** Normalised eigenvectors as columns: column i goes with eigenvalues[i]. */
+  eigenvectors: NDArray;
+} {
   const s = symmetrize('eigh', a, opts.UPLO ?? 'L');
   const res = s.mats.map((A) => jacobiEigh(A, s.n));
   const dtype = linalgDtype(a.dtype);
@@ -649,7 +664,14 @@ function jacobiSvd(
 export function svd(
   a: NDArray,
   opts: { fullMatrices?: boolean } = {},
-): { u: NDArray; s: NDArray; vh: NDArray } {
+): {
+  /** Left singular vectors as columns. */
+  u: NDArray;
+  /** Singular values, descending. */
+  s: NDArray;
+  /** Right singular vectors as rows (V transposed). */
+  vh: NDArray;
+} {
   const st = toStack('svd', a);
   const { m, n } = st;
   const full = opts.fullMatrices ?? true;
@@ -753,6 +775,7 @@ export interface NormOptions {
   ord?: number | 'fro' | 'nuc';
   /** One axis (vector norms) or two (matrix norms); default: the whole array as a vector (or matrix when `ord` is given and it is 2-D). */
   axis?: number | readonly [number, number] | null;
+  /** Keep the reduced axes with length 1 (default false). */
   keepdims?: boolean;
 }
 

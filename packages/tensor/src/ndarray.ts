@@ -23,8 +23,14 @@ import { describeValue } from './errors';
 
 /** A slice `start:stop:step` as an object; each part may be omitted or null (Python's defaults). */
 export interface Slice {
+  /** First index (negative: from the end); default 0, or the end for a negative step. */
   start?: number | null;
+  /**
+   * Index where the slice stops (excluded); default the end, or before the start for a negative
+   * step.
+   */
   stop?: number | null;
+  /** Step between indices, non-zero (default 1). */
   step?: number | null;
 }
 
@@ -46,8 +52,11 @@ export const newaxis = null;
 
 /** Python's slice.indices for one axis of length `length`. */
 export interface SliceIndices {
+  /** First index, resolved to [0, length] (or [-1, length - 1] for a negative step). */
   start: number;
+  /** Resolved stop index (excluded). */
   stop: number;
+  /** Step, non-zero. */
   step: number;
   /** Number of positions selected. */
   count: number;
@@ -131,10 +140,15 @@ export class NDArray {
     return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
   }
 
+  /** The element type. */
   readonly dtype: DType;
+  /** Length of every dimension. */
   readonly shape: readonly number[];
+  /** Step in elements (not bytes, unlike NumPy) between neighbours along every dimension. */
   readonly strides: readonly number[];
+  /** Index in `data` of the first element. */
   readonly offset: number;
+  /** The storage, shared with views. */
   readonly data: TypedArray;
 
   /**
@@ -206,9 +220,11 @@ export class NDArray {
     this.data = data;
   }
 
+  /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
+  /** Number of elements (1 for a 0-d array). */
   get size(): number {
     return shapeSize(this.shape);
   }

@@ -119,7 +119,12 @@ export class Generator {
    * unused words of a partly used block are not part of it: a generator rebuilt with
    * {@link Generator.fromState} continues at the next whole block.
    */
-  getState(): { key: [number, number]; counter: number } {
+  getState(): {
+    /** The two uint32 key words. */
+    key: [number, number];
+    /** Index of the next block of the stream. */
+    counter: number;
+  } {
     return { key: [this.key[0], this.key[1]], counter: this.counter };
   }
 

@@ -33,13 +33,17 @@ export interface VarOptions extends ReduceOptions {
 
 /** Options of {@link argmax} / {@link argmin}: one axis or null (the flattened array). */
 export interface ArgReduceOptions {
+  /** The axis to search along; null or omitted: the flattened array (NumPy's default). */
   axis?: number | null;
+  /** Keep the reduced axis with length 1 (default false). */
   keepdims?: boolean;
 }
 
 /** Options of the cumulative operations: one axis, or null to run over the flattened array. */
 export interface CumulativeOptions {
+  /** The axis to accumulate along; null or omitted: the flattened array. */
   axis?: number | null;
+  /** dtype of the result (default: NumPy's accumulator dtype for the input). */
   dtype?: DType;
 }
 

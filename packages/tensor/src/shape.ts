@@ -1,6 +1,7 @@
 /** Shape utilities shared by NDArray, the reference math and the symbolic layer. */
 import { describeValue } from './errors';
 
+/** A shape: the length of every dimension (NumPy's shape tuple). */
 export type Shape = readonly number[];
 
 /** Product of the dimensions (1 for a 0-d shape). */
@@ -21,10 +22,12 @@ export function contiguousStrides(shape: Shape): number[] {
   return s;
 }
 
+/** True when `a` and `b` have the same dimensions. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** A shape as Python prints a tuple: `(2, 3)`, `(4,)`, `()`. */
 export const formatShape = (s: Shape): string => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
 
 /**

@@ -51,23 +51,43 @@ export { grad } from '@theano-ts/autodiff';
 
 /** Theano's theano.gradient module. */
 export const gradient = {
+  /** Gradients of a scalar cost (Theano's theano.grad). */
   grad,
+  /** Check a gradient against finite differences (Theano's verify_grad). */
   verifyGrad,
+  /** Thrown by verifyGrad when the gradients disagree. */
   GradientError,
+  /** Thrown by grad when a wrt variable is not connected to the cost. */
   DisconnectedInputError,
+  /** The Jacobian of an expression (Theano's jacobian). */
   jacobian,
+  /** The Hessian of a scalar cost (Theano's hessian). */
   hessian,
+  /** Left operator: vector times Jacobian (Theano's Lop). */
   Lop,
+  /** Right operator: Jacobian times vector (Theano's Rop). */
   Rop,
   zeroGrad,
   disconnectedGrad,
   gradClip,
   gradScale,
+  /** What grad returns for a disconnected wrt with returnDisconnected 'disconnected'. */
   DisconnectedType,
 } as const;
 
 /** Theano's theano.printing module. */
-export const printing = { debugprint, pp } as const;
+export const printing = {
+  /** A text tree of a graph or compiled function (Theano's debugprint). */
+  debugprint,
+  /** An expression as a formula (Theano's pp). */
+  pp,
+} as const;
 
 /** Theano's theano.sandbox.rng_mrg: MRG_RandomStreams (the same Philox streams as RandomStreams). */
-export const sandbox = { rngMrg: { MRG_RandomStreams: RandomStreams } } as const;
+export const sandbox = {
+  /** Theano's theano.sandbox.rng_mrg. */
+  rngMrg: {
+    /** The same class as RandomStreams. */
+    MRG_RandomStreams: RandomStreams,
+  },
+} as const;

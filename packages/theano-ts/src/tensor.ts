@@ -157,23 +157,45 @@ import {
 export const nnet = {
   sigmoid,
   softplus,
+  /** max(x, 0) (Theano's nnet.relu). */
   relu,
+  /** Softmax along an axis (Theano's nnet.softmax). */
   softmax,
+  /** log(softmax(x)), computed stably (Theano's nnet.logsoftmax). */
   logSoftmax,
+  /**
+   * Cross-entropy of probabilities against one-hot or int targets (Theano's
+   * nnet.categorical_crossentropy).
+   */
   categoricalCrossentropy,
+  /** Stable -log(softmax(x))[i, y[i]] (Theano's crossentropy_softmax_1hot). */
   crossentropySoftmax1Hot,
+  /** Exponential linear unit (Theano's nnet.elu). */
   elu,
+  /** Scaled exponential linear unit (Theano's nnet.selu). */
   selu,
+  /** x / (1 + |x|) (Theano's nnet.softsign). */
   softsign,
+  /** Piecewise-linear sigmoid (Theano's nnet.hard_sigmoid). */
   hardSigmoid,
+  /** Binary cross-entropy of probabilities (Theano's nnet.binary_crossentropy). */
   binaryCrossentropy,
+  /**
+   * Binary cross-entropy of logits, computed stably (Theano's nnet.sigmoid_binary_crossentropy).
+   */
   sigmoidBinaryCrossentropy,
   // conv2d, pooling, batch normalization (issue 4: nnet/signal)
+  /** 2-D convolution of a batch of images (Theano's nnet.conv2d). */
   conv2d,
+  /** Transposed 2-D convolution (Theano's nnet.conv2d_transpose). */
   conv2dTranspose,
+  /** Gradient of conv2d with respect to its inputs (Theano's conv2d_grad_wrt_inputs). */
   conv2dGradWrtInputs,
+  /** Gradient of conv2d with respect to its filters (Theano's conv2d_grad_wrt_weights). */
   conv2dGradWrtWeights,
+  /** Batch normalization with the batch's statistics (Theano's bn.batch_normalization_train). */
   batchNormalizationTrain,
+  /** Batch normalization with given statistics (Theano's bn.batch_normalization_test). */
   batchNormalizationTest,
 } as const;
 
@@ -268,11 +290,34 @@ export {
 } from '@theano-ts/symbolic';
 
 /** Theano's tensor.nlinalg. */
-export const nlinalg = { matrixInverse, inv, det, slogdet, qr, svd, eigh, eigvalsh, norm } as const;
+export const nlinalg = {
+  matrixInverse,
+  inv,
+  det,
+  /** Sign and log |determinant| (numpy.linalg.slogdet). */
+  slogdet,
+  /** QR decomposition (numpy.linalg.qr). */
+  qr,
+  /** Singular value decomposition (numpy.linalg.svd). */
+  svd,
+  /** Eigenvalues and eigenvectors of a symmetric matrix (numpy.linalg.eigh). */
+  eigh,
+  eigvalsh,
+  /** Vector or matrix norm (numpy.linalg.norm). */
+  norm,
+} as const;
 /** Theano's tensor.slinalg. */
 export const slinalg = { cholesky, solve } as const;
 /** Theano's tensor.signal (pool.pool_2d as pool2d). */
-export const signal = { pool2d, pool: { pool2d } } as const;
+export const signal = {
+  /** 2-D pooling of a batch of images (Theano's pool.pool_2d). */
+  pool2d,
+  /** Theano's tensor.signal.pool. */
+  pool: {
+    /** Same as signal.pool2d. */
+    pool2d,
+  },
+} as const;
 
 /** Shape functions and indexing (Theano's join, stack, tile…, Subtensor and friends). */
 export {
@@ -322,4 +367,7 @@ export {
 import { RandomStreams } from '@theano-ts/symbolic';
 export { RandomStreams };
 /** Theano's tensor.shared_randomstreams. */
-export const sharedRandomstreams = { RandomStreams } as const;
+export const sharedRandomstreams = {
+  /** Random streams whose state lives in shared variables (Theano's RandomStreams). */
+  RandomStreams,
+} as const;

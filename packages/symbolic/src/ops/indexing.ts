@@ -18,17 +18,25 @@ import { type Dim, TensorType } from '../type';
  * AdvancedSubtensor) or x and y (IncSubtensor, AdvancedIncSubtensor), so one idxList serves
  * an op and its gradient (Theano's idx_list).
  */
-export type IdxScalar = number | { readonly arg: number };
+export type IdxScalar =
+  | number
+  | {
+      /** Position of the int scalar among the node's inputs. */
+      readonly arg: number;
+    };
 /** x[i]: an integer index, which drops the dimension. */
 export interface IdxInt {
+  /** The index (negative: from the end). */
   readonly int: IdxScalar;
 }
 /** x[start:stop:step]; null parts take NumPy's defaults (negative steps allowed). */
 export interface IdxSlice {
+  /** start, stop and step. */
   readonly slice: readonly [IdxScalar | null, IdxScalar | null, IdxScalar | null];
 }
 /** x[a]: the `array`-th index input, an int array (one dimension) or a bool mask (as many as it has). */
 export interface IdxArray {
+  /** Position of the index array among the node's index inputs. */
   readonly array: number;
 }
 /** An entry of basic indexing (Subtensor). */
@@ -39,19 +47,33 @@ export type AdvancedIdx = IdxInt | IdxSlice | IdxArray;
 /** Parameters of the indexing ops: one key per op (see OpParams). */
 export interface IndexingOpParams {
   /** Basic indexing x[i, a:b:c, …] (NumPy semantics): a strided view; int entries drop dimensions. */
-  Subtensor: { idxList: readonly BasicIdx[] };
+  Subtensor: {
+    /** One entry per indexed dimension (int or slice). */
+    idxList: readonly BasicIdx[];
+  };
   /** Inputs (x, y, …index args): a copy of x with x[idx] set to y, or incremented by y (y broadcasts). */
-  IncSubtensor: { idxList: readonly BasicIdx[]; setInsteadOfInc: boolean };
+  IncSubtensor: {
+    /** One entry per indexed dimension (int or slice). */
+    idxList: readonly BasicIdx[];
+    /** true: x[idx] = y (set_subtensor); false: x[idx] += y (inc_subtensor). */
+    setInsteadOfInc: boolean;
+  };
   /** Advanced indexing with int arrays and bool masks mixed with slices and ints (numpy semantics). */
-  AdvancedSubtensor: { idxList: readonly AdvancedIdx[] };
+  AdvancedSubtensor: {
+    /** One entry per indexed dimension (int, slice or index array). */
+    idxList: readonly AdvancedIdx[];
+  };
   /**
    * Inputs (x, y, …index args): x with x[idx] set to y or incremented by y. With inc, repeated
    * indices accumulate like np.add.at unless `ignoreDuplicates` (then x[idx] += y as NumPy's
    * buffered assignment does: the last write wins). With set, the last write wins.
    */
   AdvancedIncSubtensor: {
+    /** One entry per indexed dimension (int, slice or index array). */
     idxList: readonly AdvancedIdx[];
+    /** true: x[idx] = y; false: x[idx] += y. */
     setInsteadOfInc: boolean;
+    /** false: repeated indices accumulate (numpy.add.at); true: NumPy's x[idx] += y, where the last write wins. */
     ignoreDuplicates: boolean;
   };
   /** numpy.nonzero as one int32 matrix (ndim, count): row d holds the indices along axis d. */
@@ -82,7 +104,14 @@ export function sliceIndices(
   start: number | null,
   stop: number | null,
   step: number | null,
-): { start: number; step: number; n: number } {
+): {
+  /** First index. */
+  start: number;
+  /** Step (non-zero). */
+  step: number;
+  /** Number of indices selected. */
+  n: number;
+} {
   const st = step ?? 1;
   if (st === 0) throw new RangeError('slice step cannot be zero');
   let a: number;

@@ -29,6 +29,7 @@ export type QRMode = 'reduced' | 'complete' | 'r';
  * not positive definite (cholesky), naming the op and its input.
  */
 export class LinAlgError extends Error {
+  /** The error's name, as printed: 'LinAlgError'. */
   override name = 'LinAlgError';
 }
 
@@ -43,11 +44,17 @@ let nextGraphId = 0;
  * merging and printing, the graph itself is not part of the params' key.
  */
 export class JacobianGraph {
+  /** A number unique to this graph: the op's identity for merging and printing. */
   readonly id: number;
+  /** The differentiated expression. */
   declare readonly expression: Variable;
+  /** The cotangent variable, of the expression's type. */
   declare readonly cotangent: Variable;
+  /** The variables differentiated with respect to. */
   declare readonly wrt: readonly Variable[];
+  /** outputs[j] = Lop(expression, wrt[j], cotangent). */
   declare readonly outputs: readonly Variable[];
+  /** The graph's other free variables: the op's inputs, by position. */
   declare readonly leaves: readonly Variable[];
   constructor(g: {
     expression: Variable;
@@ -143,20 +150,37 @@ export interface LinalgOpParams {
   /** numpy.linalg.solve: inputs (a: square matrix, b: vector or matrix) → x with a·x = b. */
   Solve: Record<string, never>;
   /** Cholesky factor: lower L (a = L·Lᵀ) or upper U (a = Uᵀ·U); reads only that triangle of a. */
-  Cholesky: { lower: boolean };
+  Cholesky: {
+    /** true: L with a = L·Lᵀ; false: the upper factor U = Lᵀ. */
+    lower: boolean;
+  };
   /** numpy.linalg.qr: outputs (Q, R), or (R) for mode 'r'. */
-  QR: { mode: QRMode };
+  QR: {
+    /** 'reduced', 'complete' or 'r' (numpy.linalg.qr's mode). */
+    mode: QRMode;
+  };
   /** numpy.linalg.svd: outputs (U, S, Vᵀ), or (S) when computeUv is false. */
-  SVD: { fullMatrices: boolean; computeUv: boolean };
+  SVD: {
+    /** u and vh square (numpy.linalg.svd's full_matrices). */
+    fullMatrices: boolean;
+    /** Compute u and vh, not only the singular values (compute_uv). */
+    computeUv: boolean;
+  };
   /** numpy.linalg.eigh: outputs (w ascending, v with eigenvectors as columns); reads one triangle. */
-  Eigh: { lower: boolean };
+  Eigh: {
+    /** Read the lower triangle (UPLO 'L'), else the upper. */
+    lower: boolean;
+  };
   /**
    * The Jacobian of an expression with respect to some of its variables, computed row by row
    * (one vector-Jacobian product per element of the expression, the loop Theano's jacobian runs
    * with scan). Inputs: the free variables of `inner` in its order; one output per wrt, of shape
    * expression.shape + wrt.shape. Built by autodiff's jacobian()/hessian().
    */
-  Jacobian: { inner: JacobianGraph };
+  Jacobian: {
+    /** The inner graph the op evaluates. */
+    inner: JacobianGraph;
+  };
 }
 
 /** Type inference and reference implementations of the linalg ops. */

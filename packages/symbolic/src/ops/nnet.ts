@@ -27,20 +27,29 @@ export type BorderMode = 'valid' | 'full' | 'half' | readonly [number, number];
 
 /** Parameters of the conv2d ops (Theano's AbstractConv2d and its two gradient ops). */
 export interface Conv2dParams {
+  /** Zero padding: 'valid', 'full', 'half' or explicit (rows, columns). */
   borderMode: BorderMode;
+  /** Strides (rows, columns). */
   subsample: readonly [number, number];
+  /** Filter dilation (rows, columns); 1 is none. */
   filterDilation: readonly [number, number];
   /** true: flip the filters (a true convolution, Theano's default); false: cross-correlation. */
   filterFlip: boolean;
+  /** Channel groups. */
   numGroups: number;
 }
 
 /** Parameters of the pooling ops (Theano's Pool, MaxPoolGrad, AveragePoolGrad…). */
 export interface Pool2dParams {
+  /** Window size (rows, columns). */
   ws: readonly [number, number];
+  /** Step between windows (rows, columns). */
   stride: readonly [number, number];
+  /** Zero padding on both sides (rows, columns). */
   pad: readonly [number, number];
+  /** Only full windows count (Theano's ignore_border). */
   ignoreBorder: boolean;
+  /** How a window is reduced. */
   mode: PoolMode;
 }
 
@@ -247,9 +256,17 @@ export interface NnetOpParams {
   /** Forward identity; no gradient flows through it (disconnected; Theano's disconnected_grad). */
   DisconnectedGrad: Record<string, never>;
   /** Forward identity; the gradient through it is clipped to [lower, upper] (Theano's grad_clip). */
-  GradClip: { lower: number; upper: number };
+  GradClip: {
+    /** Smallest gradient value let through. */
+    lower: number;
+    /** Largest gradient value let through. */
+    upper: number;
+  };
   /** Forward identity; the gradient through it is multiplied by `multiplier` (Theano's grad_scale). */
-  GradScale: { multiplier: number };
+  GradScale: {
+    /** Factor applied to the gradient. */
+    multiplier: number;
+  };
 }
 
 /** Type inference and reference implementations of the nnet ops. */

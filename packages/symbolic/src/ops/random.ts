@@ -25,20 +25,39 @@ import { type Dim, TensorType } from '../type';
 /** Parameters of the random ops: one key per op (see OpParams). Inputs are listed per op. */
 export interface RandomOpParams {
   /** Inputs (rng, size, low, high) → (rng', samples of U[low, high)) of rank `ndim`. */
-  RandomUniform: { dtype: DType; ndim: number };
+  RandomUniform: {
+    /** dtype of the samples. */ dtype: DType;
+    /** Number of dimensions of the samples. */ ndim: number;
+  };
   /** Inputs (rng, size, avg, std) → (rng', samples of N(avg, std²)) (Box–Muller). */
-  RandomNormal: { dtype: DType; ndim: number };
+  RandomNormal: {
+    /** dtype of the samples. */ dtype: DType;
+    /** Number of dimensions of the samples. */ ndim: number;
+  };
   /** Inputs (rng, size, avg, std) → (rng', N(avg, std²) samples redrawn until within 2 std). */
-  RandomTruncatedNormal: { dtype: DType; ndim: number };
+  RandomTruncatedNormal: {
+    /** dtype of the samples. */ dtype: DType;
+    /** Number of dimensions of the samples. */ ndim: number;
+  };
   /** Inputs (rng, size, n, p) → (rng', number of successes in n Bernoulli(p) trials). */
-  RandomBinomial: { dtype: DType; ndim: number };
+  RandomBinomial: {
+    /** dtype of the samples. */ dtype: DType;
+    /** Number of dimensions of the samples. */ ndim: number;
+  };
   /** Inputs (rng, size, low, high) → (rng', integers uniform in [low, high)). */
-  RandomRandint: { dtype: DType; ndim: number };
+  RandomRandint: {
+    /** dtype of the samples. */ dtype: DType;
+    /** Number of dimensions of the samples. */ ndim: number;
+  };
   /**
    * Inputs (rng, size, a[, p]) → (rng', draws from a population): `a` is an int scalar n
    * (draws from 0..n-1, int32) or a tensor whose entries along axis 0 are drawn.
    */
-  RandomChoice: { replace: boolean; hasP: boolean; ndim: number };
+  RandomChoice: {
+    /** Draw with replacement. */ replace: boolean;
+    /** The inputs include the probabilities p. */ hasP: boolean;
+    /** Number of dimensions of the size (the draws' leading dimensions). */ ndim: number;
+  };
   /** Inputs (rng, x) → (rng', a permutation of 0..x-1 (x an int scalar) or of x's rows). */
   RandomPermutation: Record<string, never>;
 }

@@ -19,21 +19,40 @@ import type { Variable } from '../graph';
  */
 export interface ReductionOpParams {
   /** Index of the minimum along one axis (int32); the first one wins, NaN counts as the minimum (numpy.argmin). */
-  Argmin: { axis: number };
+  Argmin: {
+    /** The axis searched. */
+    axis: number;
+  };
   /** Whether all elements over `axes` are nonzero (numpy.all, Theano's All); bool. */
-  All: { axes: readonly number[] };
+  All: {
+    /** The input axes reduced. */
+    axes: readonly number[];
+  };
   /** Whether any element over `axes` is nonzero (numpy.any, Theano's Any); bool. */
-  Any: { axes: readonly number[] };
+  Any: {
+    /** The input axes reduced. */
+    axes: readonly number[];
+  };
   /**
    * log(sum(exp(x))) over `axes`, computed stably as m + log(sum(exp(x - m))) with m the maximum
    * (scipy.special.logsumexp, PyTensor's logsumexp); ints give floats.
    */
-  LogSumExp: { axes: readonly number[] };
+  LogSumExp: {
+    /** The input axes reduced. */
+    axes: readonly number[];
+  };
   /**
    * Cumulative sum ('add') or product ('mul') along `axis` (Theano's CumOp; numpy.cumsum /
    * cumprod). `reverse` accumulates from the end (x[i] + x[i+1] + ...), which the gradients use.
    */
-  CumOp: { axis: number; mode: 'add' | 'mul'; reverse: boolean };
+  CumOp: {
+    /** The axis accumulated along. */
+    axis: number;
+    /** 'add': cumulative sum; 'mul': cumulative product. */
+    mode: 'add' | 'mul';
+    /** Accumulate from the end. */
+    reverse: boolean;
+  };
 }
 
 function checkAxes(label: string, axes: readonly number[], x: Variable): void {

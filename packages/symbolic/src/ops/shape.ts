@@ -20,23 +20,53 @@ import { type Dim, TensorType } from '../type';
  */
 export interface ShapeOpParams {
   /** numpy.concatenate of the inputs (one dtype, one rank) along `axis` (Theano's Join). */
-  Join: { axis: number };
+  Join: {
+    /** The axis the inputs are joined along. */
+    axis: number;
+  };
   /** Inputs (x, sizes: int vector of length nSplits): the pieces of x along `axis` (Theano's Split). */
-  Split: { axis: number; nSplits: number };
+  Split: {
+    /** The axis split. */
+    axis: number;
+    /** Number of pieces (outputs). */
+    nSplits: number;
+  };
   /** Inputs (value, …int scalar lengths): value broadcast (with leading dims) into a new array of that shape (Theano's Alloc). */
   Alloc: Record<string, never>;
   /** Inputs (x, repeats: int scalar or vector): numpy.repeat along `axis` (Theano's RepeatOp). */
-  Repeat: { axis: number };
+  Repeat: {
+    /** The axis along which elements are repeated. */
+    axis: number;
+  };
   /** Inputs (x, shift: int scalar): numpy.roll along `axis`. */
-  Roll: { axis: number };
+  Roll: {
+    /** The axis rolled. */
+    axis: number;
+  };
   /** Inputs (start, stop, step) scalars: numpy.arange in `dtype` (Theano's ARange). */
-  ARange: { dtype: DType };
+  ARange: {
+    /** dtype of the output. */
+    dtype: DType;
+  };
   /** Inputs (n, m, k) int scalars: an n×m matrix with ones on diagonal k (Theano's Eye). */
-  Eye: { dtype: DType };
+  Eye: {
+    /** dtype of the output. */
+    dtype: DType;
+  };
   /** numpy.diagonal(x, offset, axis1, axis2): the diagonal becomes the last dimension (Theano's ExtractDiag). */
-  ExtractDiag: { offset: number; axis1: number; axis2: number };
+  ExtractDiag: {
+    /** Diagonal offset: above the main one when positive. */
+    offset: number;
+    /** First axis of the planes. */
+    axis1: number;
+    /** Second axis of the planes. */
+    axis2: number;
+  };
   /** numpy.diag of a vector: a square matrix with the vector on diagonal `offset` (Theano's AllocDiag). */
-  AllocDiag: { offset: number };
+  AllocDiag: {
+    /** Diagonal offset: above the main one when positive. */
+    offset: number;
+  };
 }
 
 // ---------------------------------------------------------------- helpers
