@@ -17,6 +17,8 @@ import { type Figure, type Workload, type WorkloadGroup, median } from '../harne
 const T = theano.tensor;
 const np = jax.numpy;
 const RUNS = 7;
+/** Untimed runs before timing, for every implementation (tfjs-backend-cpu's slow ones: 1). */
+const WARMUP = 5;
 
 /** Deterministic uniform floats in [lo, hi) (an LCG; the same data for every implementation). */
 function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -37,11 +39,14 @@ const sumSq = (a: Arr): number => {
   return s;
 };
 
-/** Warm up (2 runs) then time `runs` runs; the checksum is the first run's. */
+/**
+ * Warm up (`warmup` runs: V8 and the WebAssembly engines tier up their hot code over the first
+ * calls, for every implementation alike) then time `runs` runs; the checksum is the first run's.
+ */
 async function bench(
   run: () => number | Promise<number>,
   runs = RUNS,
-  warmup = 2,
+  warmup = WARMUP,
 ): Promise<Figure> {
   let checksum = await run();
   for (let i = 1; i < warmup; i++) await run();
@@ -75,7 +80,7 @@ function tfImpls(make: () => () => number, runs = RUNS): Record<string, () => Pr
   const one = (b: 'cpu' | 'wasm', r: number) => async () => {
     await tfBackend(b);
     const run = make();
-    return bench(run, r, b === 'cpu' && r < RUNS ? 1 : 2);
+    return bench(run, r, b === 'cpu' && r < RUNS ? 1 : WARMUP);
   };
   return {
     'tfjs-backend-cpu': one('cpu', runs),
