@@ -93,3 +93,13 @@ export {
   type RandomOptions,
   type ChoiceDrawOptions,
 } from './random-streams';
+export * from './control-fns';
+export {
+  type ControlOpParams,
+  ScanInfo,
+  runScanLoop,
+  referenceStep,
+  rowType,
+  stackedType,
+  isTrue,
+} from './ops/control';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { arange, array } from '@theano-ts/tensor';
+import * as T from './index';
+
+const ev = (outs: T.Variable[], givens: [T.Variable, unknown][] = []) =>
+  T.evaluate(outs, new Map(givens)).map((a) => a.toArray());
+
+describe('scan (reference perform)', () => {
+  it('polynomial coefficients [1,0,2] at 3 = 19 (Theano tutorial)', () => {
+    const coefficients = T.dvector('coefficients');
+    const x = T.dscalar('x');
+    const maxPower = T.constant(100, undefined, 'int32');
+    const [components] = T.scan(
+      (c: T.Variable, power: T.Variable, freeVar: T.Variable) => c.mul(freeVar.pow(power)),
+      { sequences: [coefficients, T.arange(maxPower)], nonSequences: x },
+    );
+    const poly = (components as T.Variable).sum();
+    expect(ev([poly], [[coefficients, [1, 0, 2]], [x, 3]])[0]).toBe(19);
+  });
+  it('powers of 2 with until bound 45', () => {
+    const maxValue = T.dscalar('maxValue');
+    const [values] = T.scan(
+      (prev: T.Variable, mv: T.Variable) => {
+        const y = prev.mul(2);
+        return [y, T.until(y.gt(mv))];
+      },
+      { outputsInfo: T.constant(1, undefined, 'float64'), nonSequences: maxValue, nSteps: 1024 },
+    );
+    expect(ev([values as T.Variable], [[maxValue, 45]])[0]).toEqual([2, 4, 8, 16, 32, 64]);
+  });
+  it('taps on sequences and outputs (fibonacci-like)', () => {
+    const x = T.dvector('x');
+    const [r] = T.scan((xm2: T.Variable, x0: T.Variable, ym2: T.Variable, ym1: T.Variable) => xm2.add(x0).add(ym2).add(ym1), {
+      sequences: { input: x, taps: [-2, 0] },
+      outputsInfo: { initial: T.constant(array([0, 1]), undefined, 'float64'), taps: [-2, -1] },
+    });
+    // steps t=0..len-3; xm2 = x[t], x0 = x[t+2]
+    const xs = [1, 2, 3, 4, 5];
+    const ys = [0, 1];
+    for (let t = 0; t < 3; t++) ys.push(xs[t] + xs[t + 2] + ys[t] + ys[t + 1]);
+    expect(ev([r as T.Variable], [[x, xs]])[0]).toEqual(ys.slice(2));
+  });
+  it('shared-variable updates', () => {
+    const a = T.shared(1, 'a');
+    const [, updates] = T.scan(() => new Map([[a, a.add(1)]]), { nSteps: 10 });
+    expect(ev([updates.get(a)!])[0]).toBe(11);
+  });
+});

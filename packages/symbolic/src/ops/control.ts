@@ -1,0 +1,331 @@
+import { type DType, NDArray, formatShape, shapeSize, zeros } from '@theano-ts/tensor';
+import type { Apply, Variable } from '../graph';
+import { toposort } from '../graph-utils';
+import { type OpSpec, describeVar, fail } from '../op-spec';
+import { type Dim, TensorType } from '../type';
+
+/**
+ * Parameters of the control-flow ops (Theano's scan_module and ifelse): loops and lazy branches.
+ * Both hold or imply inner computations; a backend runs them through the reference `perform`
+ * unless the compiler gives them a faster path (compile's control thunks: the inner graph
+ * compiled once, IfElse evaluated lazily).
+ */
+export interface ControlOpParams {
+  /**
+   * A loop (Theano's Scan op). Outer inputs: `[nSteps, ...sequences, ...initialStates,
+   * ...nonSequences]`; outer outputs: `[...stateBuffers, ...mapOutputs]`. See {@link ScanInfo}.
+   */
+  Scan: { info: ScanInfo };
+  /**
+   * `cond ? then : else` for `nOut` pairs of tensors (Theano's IfElse). Inputs: `[cond,
+   * ...then, ...else]`; `cond` a scalar. Compiled functions compute only the taken branch.
+   */
+  IfElse: { nOut: number };
+}
+
+let nextScanId = 0;
+
+/**
+ * What a Scan op loops over (Theano's Scan op with its inner FunctionGraph, in theano-ts's
+ * layout):
+ *
+ * - inner inputs: one per sequence (the slice at step t), then for each recurrent state `j` one
+ *   per tap in `stateTaps[j]` (taps are negative; tap k at step t reads the state written at
+ *   step t + k), then one per non-sequence;
+ * - inner outputs: the new value of each state, then each map output (no recurrence), then the
+ *   `until` condition when `until` is set (the loop stops after the step where it is true);
+ * - outer inputs: `[nSteps (int scalar), ...sequences (each at least nSteps long along axis 0),
+ *   ...initial buffers (state j: the L_j = -min(taps) values before step 0, along axis 0),
+ *   ...non-sequences]`;
+ * - outer outputs: for each state the whole buffer `[L_j + n, ...]` (initial values, then one
+ *   row per step), then each map output `[n, ...]`, n being the number of steps run (fewer than
+ *   nSteps when `until` stopped the loop).
+ *
+ * The op's identity is `uid` (two Scan nodes never merge); the inner graph is private and never
+ * mutated (rewrites build a new ScanInfo).
+ */
+export class ScanInfo {
+  readonly uid = nextScanId++;
+  readonly nSeqs: number;
+  readonly stateTaps: readonly (readonly number[])[];
+  readonly nMap: number;
+  readonly nNonSeqs: number;
+  readonly until: boolean;
+  /** Backpropagate through at most this many steps (the last ones); -1: all (Theano's truncate_gradient). */
+  readonly truncateGradient: number;
+  readonly name: string;
+  readonly #inputs: readonly Variable[];
+  readonly #outputs: readonly Variable[];
+  #order: Apply[] | undefined;
+
+  constructor(p: {
+    nSeqs: number;
+    stateTaps: readonly (readonly number[])[];
+    nMap: number;
+    nNonSeqs: number;
+    until: boolean;
+    truncateGradient: number;
+    name: string;
+    innerInputs: readonly Variable[];
+    innerOutputs: readonly Variable[];
+  }) {
+    this.nSeqs = p.nSeqs;
+    this.stateTaps = p.stateTaps.map((t) => [...t]);
+    this.nMap = p.nMap;
+    this.nNonSeqs = p.nNonSeqs;
+    this.until = p.until;
+    this.truncateGradient = p.truncateGradient;
+    this.name = p.name;
+    this.#inputs = [...p.innerInputs];
+    this.#outputs = [...p.innerOutputs];
+    const nTaps = this.stateTaps.reduce((a, t) => a + t.length, 0);
+    if (this.#inputs.length !== this.nSeqs + nTaps + this.nNonSeqs)
+      throw new Error(`ScanInfo: ${this.#inputs.length} inner inputs for the layout (a bug)`);
+    if (this.#outputs.length !== this.nStates + this.nMap + (this.until ? 1 : 0))
+      throw new Error(`ScanInfo: ${this.#outputs.length} inner outputs for the layout (a bug)`);
+  }
+
+  get nStates(): number {
+    return this.stateTaps.length;
+  }
+  /** Rows of state j's initial buffer (-min(taps)). */
+  stateLength(j: number): number {
+    return -Math.min(...this.stateTaps[j]);
+  }
+  /** The inner graph's inputs (sequences, state taps, non-sequences). */
+  get innerInputs(): readonly Variable[] {
+    return this.#inputs;
+  }
+  /** The inner graph's outputs (states, map outputs, until condition). */
+  get innerOutputs(): readonly Variable[] {
+    return this.#outputs;
+  }
+  /** Index of state j's first tap among the inner inputs. */
+  tapInput(j: number): number {
+    let k = this.nSeqs;
+    for (let q = 0; q < j; q++) k += this.stateTaps[q].length;
+    return k;
+  }
+  get nOuterInputs(): number {
+    return 1 + this.nSeqs + this.nStates + this.nNonSeqs;
+  }
+  /** The inner nodes in run order (computed once). */
+  get innerOrder(): Apply[] {
+    return (this.#order ??= toposort(this.#outputs, new Set(this.#inputs)));
+  }
+}
+
+/** The type of one row of `t` (axis 0 dropped). */
+export const rowType = (t: TensorType): TensorType => new TensorType(t.dtype, t.shape.slice(1));
+/** `t` with a leading axis of unknown length. */
+export const stackedType = (t: TensorType): TensorType =>
+  new TensorType(t.dtype, [null, ...t.shape]);
+
+function sameKind(a: TensorType, b: TensorType): boolean {
+  return (
+    a.dtype === b.dtype &&
+    a.ndim === b.ndim &&
+    a.shape.every((d, i) => d === null || b.shape[i] === null || d === b.shape[i])
+  );
+}
+
+/** Copy `v` into row `t` of the contiguous buffer `buf` (same dtype and row shape). */
+export function writeRow(buf: NDArray, t: number, v: NDArray, what: () => string): void {
+  const row = buf.shape.slice(1);
+  if (v.ndim !== row.length || v.shape.some((d, i) => d !== row[i]))
+    throw new RangeError(
+      `${what()} has shape ${formatShape(v.shape)} but earlier steps (or the initial value) had shape ${formatShape(row)}; every step must give the same shape`,
+    );
+  const n = shapeSize(row);
+  const c = v.dtype === buf.dtype ? v.contiguous() : v.astype(buf.dtype);
+  buf.data.set(c.data.subarray(c.offset, c.offset + n), t * n);
+}
+
+/** A fresh contiguous array of `rows` rows shaped like `like` rows (`like`: one row). */
+export const allocRows = (rows: number, row: readonly number[], dtype: DType): NDArray =>
+  zeros([rows, ...row], { dtype });
+
+/** Truthiness of a scalar condition (NumPy's bool(x)). */
+export const isTrue = (c: NDArray): boolean => c.toFlat()[0] !== 0;
+
+/**
+ * Run a Scan loop on host arrays with `step` computing the inner outputs from the inner inputs.
+ * Shared by the reference `perform` and the compiled fast path (which passes its compiled step).
+ */
+export function runScanLoop(
+  info: ScanInfo,
+  inputs: readonly NDArray[],
+  step: (ins: NDArray[]) => readonly NDArray[],
+  label: string,
+): NDArray[] {
+  const nSteps = inputs[0].toFlat()[0];
+  const { nSeqs, nStates, nMap, nNonSeqs } = info;
+  const seqs = inputs.slice(1, 1 + nSeqs);
+  const inits = inputs.slice(1 + nSeqs, 1 + nSeqs + nStates);
+  const nonSeqs = inputs.slice(1 + nSeqs + nStates);
+  if (!Number.isInteger(nSteps) || nSteps < 0)
+    throw new RangeError(`${label}: the number of steps must be a non-negative integer, got ${nSteps}`);
+  seqs.forEach((s, i) => {
+    if (s.ndim === 0 || s.shape[0] < nSteps)
+      throw new RangeError(
+        `${label}: sequence ${i} has ${s.shape[0]} entries along axis 0, fewer than the ${nSteps} steps`,
+      );
+  });
+  const L = info.stateTaps.map((_, j) => info.stateLength(j));
+  const bufs = inits.map((init, j) => {
+    if (init.shape[0] < L[j])
+      throw new RangeError(
+        `${label}: the initial value of state ${j} has ${init.shape[0]} entries along axis 0, but its taps [${info.stateTaps[j].join(', ')}] need ${L[j]}`,
+      );
+    const b = allocRows(L[j] + nSteps, init.shape.slice(1), init.dtype);
+    for (let r = 0; r < L[j]; r++)
+      writeRow(b, r, init.slice(init.shape[0] - L[j] + r), () => `${label}: initial state ${j}`);
+    return b;
+  });
+  const maps: (NDArray | undefined)[] = new Array(nMap).fill(undefined);
+  const mapDtypes = info.innerOutputs.slice(nStates, nStates + nMap).map((o) => o.dtype);
+  const ins = new Array<NDArray>(info.innerInputs.length);
+  for (let q = 0; q < nNonSeqs; q++) ins[ins.length - nNonSeqs + q] = nonSeqs[q];
+  let n = nSteps;
+  for (let t = 0; t < nSteps; t++) {
+    for (let i = 0; i < nSeqs; i++) ins[i] = seqs[i].slice(t);
+    let k = nSeqs;
+    for (let j = 0; j < nStates; j++)
+      for (const tap of info.stateTaps[j]) ins[k++] = bufs[j].slice(L[j] + t + tap);
+    const outs = step(ins);
+    for (let j = 0; j < nStates; j++)
+      writeRow(bufs[j], L[j] + t, outs[j], () => `${label}: state ${j} at step ${t}`);
+    for (let m = 0; m < nMap; m++) {
+      const o = outs[nStates + m];
+      maps[m] ??= allocRows(nSteps, o.shape, mapDtypes[m]);
+      writeRow(maps[m]!, t, o, () => `${label}: output ${nStates + m} at step ${t}`);
+    }
+    if (info.until && isTrue(outs[nStates + nMap])) {
+      n = t + 1;
+      break;
+    }
+  }
+  const mapOuts = maps.map((m, q) => {
+    if (m) return n === nSteps ? m : m.slice({ start: 0, stop: n, step: 1 });
+    // no step ran: the row shape is the static one where known
+    const o = info.innerOutputs[nStates + q];
+    return allocRows(0, o.type.shape.map((d) => d ?? 0), o.dtype);
+  });
+  return [
+    ...bufs.map((b, j) => (n === nSteps ? b : b.slice({ start: 0, stop: L[j] + n, step: 1 }))),
+    ...mapOuts,
+  ];
+}
+
+/** Evaluate the inner graph once with the reference implementations (performNode is injected to avoid a cycle). */
+export function referenceStep(
+  info: ScanInfo,
+  perform: (node: Apply, ins: readonly NDArray[]) => NDArray[],
+): (ins: NDArray[]) => NDArray[] {
+  return (ins) => {
+    const vals = new Map<Variable, NDArray>();
+    info.innerInputs.forEach((v, i) => vals.set(v, ins[i]));
+    const valueOf = (v: Variable): NDArray => {
+      const x = vals.get(v);
+      if (x) return x;
+      const c = (v as { data?: NDArray }).data;
+      if (c instanceof NDArray) return c;
+      throw new Error(`Scan: inner variable ${String(v)} has no value (a bug in theano-ts)`);
+    };
+    for (const node of info.innerOrder) {
+      const outs = perform(node, node.inputs.map(valueOf));
+      node.outputs.forEach((o, i) => vals.set(o, outs[i]));
+    }
+    return info.innerOutputs.map(valueOf);
+  };
+}
+
+/** The type two branches share: static dimensions where both agree. */
+function joinTypes(a: TensorType, b: TensorType): TensorType {
+  return new TensorType(
+    a.dtype,
+    a.shape.map((d, i) => (d === b.shape[i] ? d : null)),
+  );
+}
+
+/** Specs of the control-flow ops (the reference `perform` is set by `ops.ts`, which knows performNode). */
+export function controlSpecs(perform: (node: Apply, ins: readonly NDArray[]) => NDArray[]): {
+  readonly [K in keyof ControlOpParams]: OpSpec<K>;
+} {
+  return {
+    Scan: {
+      label: ({ info }) => `Scan{${info.name}}`,
+      infer({ info }, inputs) {
+        const op = `Scan{${info.name}}`;
+        if (inputs.length !== info.nOuterInputs)
+          fail(op, `expected ${info.nOuterInputs} inputs, got ${inputs.length}`);
+        const [n] = inputs;
+        if (n.ndim !== 0 || !/int/.test(n.dtype))
+          fail(op, `${describeVar(n, 0)}, the number of steps, must be an integer scalar`);
+        const inner = info.innerInputs;
+        for (let i = 0; i < info.nSeqs; i++) {
+          const s = inputs[1 + i];
+          if (s.ndim === 0 || !sameKind(rowType(s.type), inner[i].type))
+            fail(op, `sequence ${describeVar(s, 1 + i)} does not match its inner slice ${inner[i].type}`);
+        }
+        for (let j = 0; j < info.nStates; j++) {
+          const s = inputs[1 + info.nSeqs + j];
+          const t = inner[info.tapInput(j)].type;
+          if (s.ndim === 0 || !sameKind(rowType(s.type), t))
+            fail(op, `initial buffer ${describeVar(s, 1 + info.nSeqs + j)} does not match the state ${t}`);
+        }
+        const nsStart = 1 + info.nSeqs + info.nStates;
+        for (let q = 0; q < info.nNonSeqs; q++) {
+          const s = inputs[nsStart + q];
+          const t = inner[inner.length - info.nNonSeqs + q].type;
+          if (!sameKind(s.type, t))
+            fail(op, `non-sequence ${describeVar(s, nsStart + q)} does not match its inner input ${t}`);
+        }
+        const outs = info.innerOutputs;
+        const res: TensorType[] = [];
+        for (let j = 0; j < info.nStates; j++)
+          res.push(stackedType(inner[info.tapInput(j)].type));
+        for (let m = 0; m < info.nMap; m++) res.push(stackedType(outs[info.nStates + m].type));
+        return res;
+      },
+      perform(node, inputs) {
+        const { info } = node.op.params;
+        return runScanLoop(info, inputs, referenceStep(info, perform), `Scan{${info.name}}`);
+      },
+    },
+    IfElse: {
+      label: ({ nOut }) => `IfElse{${nOut}}`,
+      infer({ nOut }, inputs) {
+        const op = 'ifelse';
+        if (inputs.length !== 1 + 2 * nOut)
+          fail(op, `expected ${1 + 2 * nOut} inputs (cond, ${nOut} then, ${nOut} else), got ${inputs.length}`);
+        const [c] = inputs;
+        if (c.ndim !== 0)
+          fail(op, `the condition ${describeVar(c, 0)} must be a scalar (use switch for elementwise choices)`);
+        const res: TensorType[] = [];
+        for (let i = 0; i < nOut; i++) {
+          const a = inputs[1 + i];
+          const b = inputs[1 + nOut + i];
+          if (a.dtype !== b.dtype || a.ndim !== b.ndim)
+            fail(
+              op,
+              `the branches of output ${i} differ: then ${describeVar(a, 1 + i)}, else ${describeVar(b, 1 + nOut + i)}; they need the same dtype and rank (cast one)`,
+            );
+          const dims: Dim[] = a.type.shape.map((d, k) => {
+            const e = b.type.shape[k];
+            if (d !== null && e !== null && d !== e && d !== 1 && e !== 1)
+              fail(op, `the branches of output ${i} have static lengths ${d} and ${e} in dimension ${k}`);
+            return d;
+          });
+          res.push(joinTypes(new TensorType(a.dtype, dims), b.type));
+        }
+        return res;
+      },
+      perform(node, inputs) {
+        const { nOut } = node.op.params;
+        const pick = isTrue(inputs[0]) ? 1 : 1 + nOut;
+        return inputs.slice(pick, pick + nOut).map((x) => x.copy());
+      },
+    },
+  };
+}
