@@ -8,9 +8,11 @@ import {
   SharedVariable,
   type Variable,
   opLabel,
+  FunctionGraph,
+  isTrue,
   performNode,
-  toposort,
 } from '@theano-ts/symbolic';
+import { lazySchedule } from './lazy';
 import { DebugModeError, NanGuardError, attachInfo, locateNode } from './errors';
 import type { DebugMode, NanGuardMode } from './mode';
 import type { CoreEnv, Program, RunHooks } from './linker';
@@ -99,7 +101,8 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
   const { mode, fgraph, origin } = ctx;
   let refVals: Map<Variable, NDArray> | undefined;
   let refError: unknown;
-  let snapshots: NDArray[] = [];
+  let snapshots: (NDArray | undefined)[] = [];
+  let refSchedule: ReturnType<typeof lazySchedule> | undefined;
   const where = (k: number) => `node ${k + 1} of ${prog.nodes.length} in the compiled graph`;
   const fail = (k: number, text: string): never => {
     const node = prog.nodes[k];
@@ -128,18 +131,28 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       if (!mode.checkRewrites) return;
       const vals = new Map<Variable, NDArray>();
       ctx.leaves.forEach((v, i) => vals.set(v, hosts[i]));
+      const valueOf = (v: Variable) => {
+        const known = vals.get(v);
+        if (known) return known;
+        if (v instanceof SharedVariable) return v.internal;
+        if (v instanceof Constant) return v.data;
+        throw new Error(`no value for ${String(v)}`);
+      };
       try {
-        const stop = new Set(ctx.leaves);
-        for (const node of toposort(ctx.reference.roots, stop)) {
-          const ins = node.inputs.map((v) => {
-            const known = vals.get(v);
-            if (known) return known;
-            if (v instanceof SharedVariable) return v.internal;
-            if (v instanceof Constant) return v.data;
-            throw new Error(`no value for ${String(v)}`);
-          });
-          performNode(node, ins).forEach((o, j) => vals.set(node.outputs[j], o));
-        }
+        // lazily, as the compiled graph: the branch an IfElse does not take is not evaluated
+        refSchedule ??= lazySchedule(new FunctionGraph(ctx.leaves, ctx.reference.roots));
+        const { nodes, guards } = refSchedule;
+        nodes.forEach((node, k) => {
+          const g = guards[k];
+          if (g && !g.some((c) => c.every((l) => isTrue(valueOf(l.cond)) === l.value))) return;
+          // an IfElse gets no value for the branch it does not take
+          const ins = node.inputs.map((v) =>
+            v.owner && !vals.has(v) && node.op.kind === 'IfElse' ? undefined : valueOf(v),
+          );
+          performNode(node, ins as NDArray[]).forEach((o, j) =>
+            vals.set(node.outputs[j], o),
+          );
+        });
         refVals = vals;
       } catch (e) {
         refError = e;
@@ -149,7 +162,7 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       // the inputs as they were, for the unchanged-inputs check and the reference implementation
       snapshots =
         mode.checkInputsUnchanged || mode.checkKernels
-          ? args.map((a) => hostOf(env, a).copy())
+          ? args.map((a) => (a === undefined ? undefined : hostOf(env, a).copy())) // undefined: a branch not taken
           : [];
     },
     after(k, args, outs) {
@@ -157,7 +170,7 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       const hostOuts = outs.map((o) => hostOf(env, o));
       if (mode.checkInputsUnchanged)
         snapshots.forEach((before, i) => {
-          if (ctx.mutableSlots.has(prog.nodeIn[k][i])) return;
+          if (!before || ctx.mutableSlots.has(prog.nodeIn[k][i])) return;
           const now = hostOf(env, args[i]);
           const d = firstDifference(now, before, 0, 0);
           if (d)
@@ -169,7 +182,7 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       if (mode.checkKernels) {
         let ref: NDArray[] | undefined;
         try {
-          ref = performNode(node, snapshots);
+          ref = performNode(node, snapshots as NDArray[]);
         } catch (e) {
           fail(
             k,
