@@ -121,3 +121,4 @@ export {
 } from './softmax-rewrites';
 export { logsigmToSoftplus, log1msigmToSoftplus } from './sigmoid-rewrites';
 export { elemwiseFusion, makeFusionRewriter, buildComposite, type FusionOptions } from './fusion';
+export { scanPushOutNonSeqs } from './scan-rewrites';

@@ -51,6 +51,7 @@ import {
   localLogSoftmaxGrad,
   localSoftmaxGradToCrossentropyWithSoftmaxGrad,
 } from './softmax-rewrites';
+import { scanPushOutNonSeqs } from './scan-rewrites';
 
 /** Tags of the phase helpers: stabilizations run in every mode, including fast_compile. */
 const PHASE_TAGS = {
@@ -107,6 +108,8 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   specialize(localDotToGemm);
   db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(mergeRewriter, { phase: 'merge2', tags: both });
+  // loops (issue 8): loop-invariant code motion out of Scan
+  db.register(scanPushOutNonSeqs, { phase: 'canonicalize', tags: [...PHASE_TAGS.canonicalize] });
 }
 
 let defaultDb: RewriteDatabase | undefined;
