@@ -129,24 +129,76 @@ function sameKind(a: TensorType, b: TensorType): boolean {
   );
 }
 
-/** Copy `v` into row `t` of the contiguous buffer `buf` (same dtype and row shape). */
-export function writeRow(buf: NDArray, t: number, v: NDArray, what: () => string): void {
-  const row = buf.shape.slice(1);
-  if (v.ndim !== row.length || v.shape.some((d, i) => d !== row[i]))
+/**
+ * Copy `v` into row `t` of the contiguous buffer `buf` (same row shape; cast to its dtype).
+ * `what(…)` names the value for the error message (built only on error).
+ */
+export function writeRow(
+  buf: NDArray,
+  t: number,
+  v: NDArray,
+  what: (a: string, b: number, c: number) => string,
+  a: string,
+  b: number,
+  c: number,
+): void {
+  const bs = buf.shape;
+  const nd = bs.length - 1;
+  const vs = v.shape;
+  let ok = vs.length === nd;
+  for (let i = 0; ok && i < nd; i++) ok = vs[i] === bs[i + 1];
+  if (!ok)
     throw new RangeError(
-      `${what()} has shape ${formatShape(v.shape)} but earlier steps (or the initial value) had shape ${formatShape(row)}; every step must give the same shape`,
+      `${what(a, b, c)} has shape ${formatShape(vs)} but earlier steps (or the initial value) had shape ${formatShape(bs.slice(1))}; every step must give the same shape`,
     );
-  const n = shapeSize(row);
-  const c = v.dtype === buf.dtype ? v.contiguous() : v.astype(buf.dtype);
-  buf.data.set(c.data.subarray(c.offset, c.offset + n), t * n);
+  const n = nd === 0 ? 1 : shapeSize(vs);
+  const dst = buf.data;
+  const at = t * n;
+  if (v.dtype === buf.dtype && isRowContiguous(v)) {
+    const src = v.data;
+    const off = v.offset;
+    if (n <= 64) for (let k = 0; k < n; k++) dst[at + k] = src[off + k];
+    else dst.set(src.subarray(off, off + n), at);
+    return;
+  }
+  const cv = v.dtype === buf.dtype ? v.contiguous() : v.astype(buf.dtype);
+  dst.set(cv.data.subarray(cv.offset, cv.offset + n), at);
 }
+
+/** C-contiguous (no allocation). */
+function isRowContiguous(a: NDArray): boolean {
+  const { shape, strides } = a;
+  let expected = 1;
+  for (let ax = shape.length - 1; ax >= 0; ax--) {
+    const d = shape[ax];
+    if (d > 1 && strides[ax] !== expected) return false;
+    expected *= d;
+  }
+  return true;
+}
+
+/** Views of the rows of `a` along axis 0 (`a.slice(t)` without parsing an index each time). */
+export function rowViews(a: NDArray): (t: number) => NDArray {
+  const shape = a.shape.slice(1);
+  const strides = a.strides.slice(1);
+  const s0 = a.strides[0];
+  const opts = { dtype: a.dtype, strides, offset: 0 };
+  return (t) => {
+    opts.offset = a.offset + t * s0;
+    return new NDArray(a.data, shape, opts);
+  };
+}
+
+const stateMsg = (label: string, j: number, t: number) =>
+  t < 0 ? `${label}: initial state ${j}` : `${label}: state ${j} at step ${t}`;
+const outMsg = (label: string, j: number, t: number) => `${label}: output ${j} at step ${t}`;
 
 /** A fresh contiguous array of `rows` rows shaped like `like` rows (`like`: one row). */
 export const allocRows = (rows: number, row: readonly number[], dtype: DType): NDArray =>
   zeros([rows, ...row], { dtype });
 
 /** Truthiness of a scalar condition (NumPy's bool(x)). */
-export const isTrue = (c: NDArray): boolean => c.toFlat()[0] !== 0;
+export const isTrue = (c: NDArray): boolean => c.data[c.offset] !== 0;
 
 /**
  * Run a Scan loop on host arrays with `step` computing the inner outputs from the inner inputs.
@@ -179,26 +231,29 @@ export function runScanLoop(
       );
     const b = allocRows(L[j] + nSteps, init.shape.slice(1), init.dtype);
     for (let r = 0; r < L[j]; r++)
-      writeRow(b, r, init.slice(init.shape[0] - L[j] + r), () => `${label}: initial state ${j}`);
+      writeRow(b, r, init.slice(init.shape[0] - L[j] + r), stateMsg, label, j, -1);
     return b;
   });
+  const seqRows = seqs.map(rowViews);
+  const bufRows = bufs.map(rowViews);
   const maps: (NDArray | undefined)[] = new Array(nMap).fill(undefined);
   const mapDtypes = info.innerOutputs.slice(nStates, nStates + nMap).map((o) => o.dtype);
   const ins = new Array<NDArray>(info.innerInputs.length);
   for (let q = 0; q < nNonSeqs; q++) ins[ins.length - nNonSeqs + q] = nonSeqs[q];
   let n = nSteps;
   for (let t = 0; t < nSteps; t++) {
-    for (let i = 0; i < nSeqs; i++) ins[i] = seqs[i].slice(t);
+    for (let i = 0; i < nSeqs; i++) ins[i] = seqRows[i](t);
     let k = nSeqs;
-    for (let j = 0; j < nStates; j++)
-      for (const tap of info.stateTaps[j]) ins[k++] = bufs[j].slice(L[j] + t + tap);
+    for (let j = 0; j < nStates; j++) {
+      const taps = info.stateTaps[j];
+      for (let q = 0; q < taps.length; q++) ins[k++] = bufRows[j](L[j] + t + taps[q]);
+    }
     const outs = step(ins);
-    for (let j = 0; j < nStates; j++)
-      writeRow(bufs[j], L[j] + t, outs[j], () => `${label}: state ${j} at step ${t}`);
+    for (let j = 0; j < nStates; j++) writeRow(bufs[j], L[j] + t, outs[j], stateMsg, label, j, t);
     for (let m = 0; m < nMap; m++) {
       const o = outs[nStates + m];
       maps[m] ??= allocRows(nSteps, o.shape, mapDtypes[m]);
-      writeRow(maps[m]!, t, o, () => `${label}: output ${nStates + m} at step ${t}`);
+      writeRow(maps[m]!, t, o, outMsg, label, nStates + m, t);
     }
     if (info.until && isTrue(outs[nStates + nMap])) {
       n = t + 1;
