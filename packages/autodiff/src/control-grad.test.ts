@@ -7,10 +7,13 @@ describe('scan gradient (reference evaluator)', () => {
   it('until loop: x[i]**2 until x[i]==5', () => {
     const x = T.fvector('x');
     const i = T.arange(T.constant(20, undefined, 'int32'));
-    const [r] = T.scan((ii: T.Variable) => {
-      const xi = x.get(ii);
-      return [xi.pow(2), T.until(xi.eq(5))];
-    }, { sequences: i });
+    const [r] = T.scan(
+      (ii: T.Variable) => {
+        const xi = x.get(ii);
+        return [xi.pow(2), T.until(xi.eq(5))];
+      },
+      { sequences: i },
+    );
     const g = grad((r as T.Variable).sum(), x);
     const xv = arange(0, 20, 1, { dtype: 'float32' });
     const [rv, gv] = T.evaluate([r as T.Variable, g], new Map([[x, xv]]));
@@ -26,7 +29,13 @@ const rng = new Generator(7);
 const rand = (...shape: number[]): NDArray => rng.uniform(-0.5, 0.5, shape, 'float64');
 
 /** A 2-layer tanh RNN over x [T, nin] with weights W1 [nin, h1], U1 [h1, h1], W2 [h1, h2], U2 [h2, h2]. */
-export function rnn2(x: T.Variable, W1: T.Variable, U1: T.Variable, W2: T.Variable, U2: T.Variable): T.Variable {
+export function rnn2(
+  x: T.Variable,
+  W1: T.Variable,
+  U1: T.Variable,
+  W2: T.Variable,
+  U2: T.Variable,
+): T.Variable {
   const h1 = U1.shape.get(0);
   const h2 = U2.shape.get(0);
   const [outs] = T.scan(
@@ -73,7 +82,11 @@ describe('verifyGrad through scan', () => {
         const [r] = T.scan(
           (xm1: T.Variable, x1: T.Variable, ym2: T.Variable, ym1: T.Variable) =>
             T.tanh(xm1.mul(w).add(x1).add(ym2.mul(ym1))),
-          { sequences: { input: x, taps: [-1, 1] }, outputsInfo: { initial: y0, taps: [-2, -1] }, goBackwards: true },
+          {
+            sequences: { input: x, taps: [-1, 1] },
+            outputsInfo: { initial: y0, taps: [-2, -1] },
+            goBackwards: true,
+          },
         );
         return r as T.Variable;
       },
@@ -109,7 +122,13 @@ describe('verifyGrad through scan', () => {
     const last = (r as T.Variable).get(-1);
     const [gx, gw] = grad(last, [x, w]);
     // s_t = w s_{t-1} + x_t: d s_3 / d x_t = w^(3-t); only steps 2 and 3 are walked
-    const [gxv, gwv] = T.evaluate([gx, gw], new Map<T.Variable, unknown>([[x, [1, 2, 3, 4]], [w, 0.5]]));
+    const [gxv, gwv] = T.evaluate(
+      [gx, gw],
+      new Map<T.Variable, unknown>([
+        [x, [1, 2, 3, 4]],
+        [w, 0.5],
+      ]),
+    );
     expect(gxv.toArray()).toEqual([0, 0, 0.5, 1]);
     // ds3/dw through the last two steps: s2 + w * s1 with s1 = 2.5, s2 = 4.25 → 4.25 + 0.5*2.5
     expect(gwv.item()).toBeCloseTo(4.25 + 0.5 * 2.5, 12);
@@ -121,7 +140,14 @@ describe('verifyGrad through scan', () => {
     const z = T.ifelse(c, a.mul(a), b.mul(3));
     const [ga, gb] = grad(z, [a, b]);
     const at = (cv: number) =>
-      T.evaluate([ga, gb], new Map<T.Variable, unknown>([[a, 2], [b, 5], [c, cv]])).map((v) => v.item());
+      T.evaluate(
+        [ga, gb],
+        new Map<T.Variable, unknown>([
+          [a, 2],
+          [b, 5],
+          [c, cv],
+        ]),
+      ).map((v) => v.item());
     expect(at(1)).toEqual([4, 0]);
     expect(at(0)).toEqual([0, 3]);
   });

@@ -77,7 +77,10 @@ function verifyGradOn(mode: Mode, fn: (...xs: V[]) => V, pt: NDArray[]): void {
       const numeric = (up - down) / (2 * eps);
       const abs = Math.abs(g[k] - numeric);
       const rel = abs / Math.max(Math.abs(g[k]) + Math.abs(numeric), 1e-8);
-      expect(Math.min(abs / 1e-2, rel / 1e-2), `input ${i} index ${k}: ${g[k]} vs ${numeric}`).toBeLessThanOrEqual(1);
+      expect(
+        Math.min(abs / 1e-2, rel / 1e-2),
+        `input ${i} index ${k}: ${g[k]} vs ${numeric}`,
+      ).toBeLessThanOrEqual(1);
     }
   });
 }
@@ -88,8 +91,18 @@ describe(`scan on the gpu.js backend (${backend.kernelClass})`, () => {
   });
   const gpu = new Mode({ backend });
   const cpu = new Mode({ backend: 'cpu' });
-  const rnnPt = () => [rand([4, 2, 3], -1, 1, 'float32', 1), rand([3, 3], -0.6, 0.6, 'float32', 2), rand([3, 3], -0.6, 0.6, 'float32', 3), rand([3, 2], -0.6, 0.6, 'float32', 4), rand([2, 2], -0.6, 0.6, 'float32', 5)];
-  const lstmPt = () => [rand([3, 2, 2], -1, 1, 'float32', 6), rand([2, 8], -0.6, 0.6, 'float32', 7), rand([2, 8], -0.6, 0.6, 'float32', 8)];
+  const rnnPt = () => [
+    rand([4, 2, 3], -1, 1, 'float32', 1),
+    rand([3, 3], -0.6, 0.6, 'float32', 2),
+    rand([3, 3], -0.6, 0.6, 'float32', 3),
+    rand([3, 2], -0.6, 0.6, 'float32', 4),
+    rand([2, 2], -0.6, 0.6, 'float32', 5),
+  ];
+  const lstmPt = () => [
+    rand([3, 2, 2], -1, 1, 'float32', 6),
+    rand([2, 8], -0.6, 0.6, 'float32', 7),
+    rand([2, 8], -0.6, 0.6, 'float32', 8),
+  ];
   it('verifyGrad through a 2-layer tanh RNN, on the CPU and on gpu.js', () => {
     verifyGradOn(cpu, rnn, rnnPt());
     verifyGradOn(gpu, rnn, rnnPt());
@@ -112,7 +125,9 @@ describe(`scan on the gpu.js backend (${backend.kernelClass})`, () => {
     const c = T.iscalar('c');
     const x = T.fvector('x');
     const i = T.iscalar('i');
-    const f = theanoFunction([c, x, i], T.ifelse(c, T.exp(x), T.mul(x.get(i), 2).dimshuffle('x')), { mode: gpu });
+    const f = theanoFunction([c, x, i], T.ifelse(c, T.exp(x), T.mul(x.get(i), 2).dimshuffle('x')), {
+      mode: gpu,
+    });
     const xv = rand([3], 0, 1, 'float32', 3);
     expectClose(f(1, xv, 99), theanoFunction([x], T.exp(x), { mode: cpu })(xv), 1e-5, 1e-6);
     expect(() => f(0, xv, 99)).toThrow();

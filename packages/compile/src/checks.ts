@@ -149,9 +149,7 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
           const ins = node.inputs.map((v) =>
             v.owner && !vals.has(v) && node.op.kind === 'IfElse' ? undefined : valueOf(v),
           );
-          performNode(node, ins as NDArray[]).forEach((o, j) =>
-            vals.set(node.outputs[j], o),
-          );
+          performNode(node, ins as NDArray[]).forEach((o, j) => vals.set(node.outputs[j], o));
         });
         refVals = vals;
       } catch (e) {

@@ -3,7 +3,6 @@ import { arange } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
 import { grad } from '@theano-ts/autodiff';
 import { theanoFunction as fn } from './function';
-import { Mode } from './mode';
 
 const MODES = ['FAST_RUN', 'FAST_COMPILE', 'DebugMode'] as const;
 
@@ -13,7 +12,10 @@ describe.each(MODES)('scan compiled (%s)', (mode) => {
     const x = T.dscalar('x');
     const [components] = T.scan(
       (c: T.Variable, power: T.Variable, freeVar: T.Variable) => c.mul(freeVar.pow(power)),
-      { sequences: [coefficients, T.arange(T.constant(10000, undefined, 'int32'))], nonSequences: x },
+      {
+        sequences: [coefficients, T.arange(T.constant(10000, undefined, 'int32'))],
+        nonSequences: x,
+      },
     );
     const f = fn([coefficients, x], (components as T.Variable).sum(), { mode });
     expect(f([1, 0, 2], 3).item()).toBe(19);

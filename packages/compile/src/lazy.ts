@@ -39,8 +39,7 @@ function or(a: Guard, b: Guard): Guard {
   const all = [...a, ...b].map((c) => ({ c, keys: new Set(c.map(key)) }));
   all.sort((x, y) => x.keys.size - y.keys.size);
   const kept: typeof all = [];
-  for (const t of all)
-    if (!kept.some((k) => [...k.keys].every((x) => t.keys.has(x)))) kept.push(t);
+  for (const t of all) if (!kept.some((k) => [...k.keys].every((x) => t.keys.has(x)))) kept.push(t);
   return kept.map((t) => t.c);
 }
 

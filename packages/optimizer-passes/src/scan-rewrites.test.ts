@@ -13,11 +13,14 @@ describe('scan_push_out_non_seq', () => {
   const build = () => {
     const x = T.dmatrix('x');
     const W = T.dmatrix('W');
-    const [h] = T.scan((xt: T.Variable, hp: T.Variable, w: T.Variable) => T.tanh(xt.add(hp.dot(w.T.mul(2)))), {
-      sequences: x,
-      outputsInfo: T.zeros([W.shape.get(0)], 'float64'),
-      nonSequences: W,
-    });
+    const [h] = T.scan(
+      (xt: T.Variable, hp: T.Variable, w: T.Variable) => T.tanh(xt.add(hp.dot(w.T.mul(2)))),
+      {
+        sequences: x,
+        outputsInfo: T.zeros([W.shape.get(0)], 'float64'),
+        nonSequences: W,
+      },
+    );
     return { x, W, h: h as T.Variable };
   };
   it('moves w.T * 2 out of the loop (structure)', () => {
@@ -35,12 +38,31 @@ describe('scan_push_out_non_seq', () => {
   });
   it('same values with and without the rewrite', () => {
     const { x, W, h } = build();
-    const xv = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]];
-    const wv = [[0.5, -0.2], [0.3, 0.8]];
-    const ref = T.evaluate([h], new Map<T.Variable, unknown>([[x, xv], [W, wv]]))[0];
+    const xv = [
+      [0.1, 0.2],
+      [0.3, -0.4],
+      [0.5, 0.6],
+    ];
+    const wv = [
+      [0.5, -0.2],
+      [0.3, 0.8],
+    ];
+    const ref = T.evaluate(
+      [h],
+      new Map<T.Variable, unknown>([
+        [x, xv],
+        [W, wv],
+      ]),
+    )[0];
     const fg = new FunctionGraph([x, W], [h]);
     optimizeGraph(fg, { include: ['scan_push_out_non_seq'], mode: 'none' });
-    const got = T.evaluate(fg.outputs, new Map<T.Variable, unknown>([[x, xv], [W, wv]]))[0];
+    const got = T.evaluate(
+      fg.outputs,
+      new Map<T.Variable, unknown>([
+        [x, xv],
+        [W, wv],
+      ]),
+    )[0];
     expect(got.toArray()).toEqual(ref.toArray());
   });
 });

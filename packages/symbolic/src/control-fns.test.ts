@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arange, array } from '@theano-ts/tensor';
+import { array } from '@theano-ts/tensor';
 import * as T from './index';
 
 const ev = (outs: T.Variable[], givens: [T.Variable, unknown][] = []) =>
@@ -15,7 +15,15 @@ describe('scan (reference perform)', () => {
       { sequences: [coefficients, T.arange(maxPower)], nonSequences: x },
     );
     const poly = (components as T.Variable).sum();
-    expect(ev([poly], [[coefficients, [1, 0, 2]], [x, 3]])[0]).toBe(19);
+    expect(
+      ev(
+        [poly],
+        [
+          [coefficients, [1, 0, 2]],
+          [x, 3],
+        ],
+      )[0],
+    ).toBe(19);
   });
   it('powers of 2 with until bound 45', () => {
     const maxValue = T.dscalar('maxValue');
@@ -30,10 +38,14 @@ describe('scan (reference perform)', () => {
   });
   it('taps on sequences and outputs (fibonacci-like)', () => {
     const x = T.dvector('x');
-    const [r] = T.scan((xm2: T.Variable, x0: T.Variable, ym2: T.Variable, ym1: T.Variable) => xm2.add(x0).add(ym2).add(ym1), {
-      sequences: { input: x, taps: [-2, 0] },
-      outputsInfo: { initial: T.constant(array([0, 1]), undefined, 'float64'), taps: [-2, -1] },
-    });
+    const [r] = T.scan(
+      (xm2: T.Variable, x0: T.Variable, ym2: T.Variable, ym1: T.Variable) =>
+        xm2.add(x0).add(ym2).add(ym1),
+      {
+        sequences: { input: x, taps: [-2, 0] },
+        outputsInfo: { initial: T.constant(array([0, 1]), undefined, 'float64'), taps: [-2, -1] },
+      },
+    );
     // steps t=0..len-3; xm2 = x[t], x0 = x[t+2]
     const xs = [1, 2, 3, 4, 5];
     const ys = [0, 1];
@@ -44,5 +56,31 @@ describe('scan (reference perform)', () => {
     const a = T.shared(1, 'a');
     const [, updates] = T.scan(() => new Map([[a, a.add(1)]]), { nSteps: 10 });
     expect(ev([updates.get(a)!])[0]).toBe(11);
+  });
+});
+
+describe('scan and ifelse build-time errors name scan, the variable and the line', () => {
+  it('a mismatched initial value points at the user line', () => {
+    const h0 = T.dvector('h0');
+    let msg = '';
+    try {
+      T.scan((h: T.Variable) => h.sum(), { outputsInfo: h0, nSteps: 3, name: 'acc' });
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/^scan 'acc': output 0 of fn has 0 dimensions/);
+    expect(msg).toMatch(/outputsInfo\[0\]/);
+    expect(msg).toMatch(/built at .*control-fns\.test\.ts:\d+/);
+  });
+  it('an update of something that is not a shared variable', () => {
+    const x = T.dscalar('x');
+    expect(() =>
+      T.scan(() => new Map([[x as unknown as T.SharedVariable, x]]), { nSteps: 1 }),
+    ).toThrow(/scan: fn returned an update of .*only shared variables can be updated/);
+  });
+  it('ifelse lists of different lengths', () => {
+    expect(() =>
+      T.ifelse(T.iscalar('c'), [T.dscalar('a')], [T.dscalar('b'), T.dscalar('d')]),
+    ).toThrow(/ifelse: then has 1 value and else 2/);
   });
 });

@@ -5,13 +5,7 @@
  * https://theano-pymc.readthedocs.io/en/latest/library/ifelse.html
  */
 import { type DType, canCastSafely } from '@theano-ts/tensor';
-import {
-  Constant,
-  SharedVariable,
-  type TensorLike,
-  Variable,
-  describe,
-} from './graph';
+import { Constant, SharedVariable, type TensorLike, Variable, describe } from './graph';
 import { applyOp, asTensorVariable, cast, constant, dimshuffle, minimum, shapeI } from './basic';
 import { cloneGraph, toposort } from './graph-utils';
 import { getItem, slice } from './indexing-fns';
@@ -143,7 +137,8 @@ function parseResult(
     else if (Array.isArray(x) && (top || x.every((e) => e instanceof Variable)))
       x.forEach((e) => visit(e, false));
     else if (x instanceof Variable) outs.push(x);
-    else if (typeof x === 'number' || Array.isArray(x)) outs.push(asTensorVariable(x as TensorLike));
+    else if (typeof x === 'number' || Array.isArray(x))
+      outs.push(asTensorVariable(x as TensorLike));
     else
       throw new TheanoTypeError(
         `${label}: fn returned ${describe(x)}; it must return variables, updates (a Map or [shared, expr] pairs) and optionally until(cond)${at}`,
@@ -213,7 +208,11 @@ export function scan(
   const innerSeqs: Variable[] = [];
   asList(opts.sequences).forEach((s, i) => {
     const spec: SequenceSpec =
-      s !== null && typeof s === 'object' && !(s instanceof Variable) && !Array.isArray(s) && 'input' in s
+      s !== null &&
+      typeof s === 'object' &&
+      !(s instanceof Variable) &&
+      !Array.isArray(s) &&
+      'input' in s
         ? (s as SequenceSpec)
         : { input: s as TensorLike };
     const input = asTensorVariable(spec.input, `sequence ${i}`);
@@ -231,7 +230,10 @@ export function scan(
       if (opts.goBackwards) seq = getItem(seq, slice(null, null, -1));
       outerSeqs.push(seq);
       innerSeqs.push(
-        placeholder(rowType(input.type), `${input.name ?? `seq${i}`}[t${k === 0 ? '' : k > 0 ? `+${k}` : k}]`),
+        placeholder(
+          rowType(input.type),
+          `${input.name ?? `seq${i}`}[t${k === 0 ? '' : k > 0 ? `+${k}` : k}]`,
+        ),
       );
     }
   });
@@ -264,13 +266,17 @@ export function scan(
   const outputsInfo: (TensorLike | OutputSpec | null)[] =
     opts.outputsInfo === undefined
       ? []
-      : Array.isArray(opts.outputsInfo) && !(opts.outputsInfo as unknown[]).every((e) => typeof e === 'number')
+      : Array.isArray(opts.outputsInfo) &&
+          !(opts.outputsInfo as unknown[]).every((e) => typeof e === 'number')
         ? [...(opts.outputsInfo as (TensorLike | OutputSpec | null)[])]
         : [opts.outputsInfo as TensorLike | OutputSpec | null];
   const states: (StateIn | null)[] = outputsInfo.map((o, j) => {
     if (o === null || o === undefined) return null;
     const isSpec =
-      typeof o === 'object' && !(o instanceof Variable) && !Array.isArray(o) && ('initial' in o || 'taps' in o);
+      typeof o === 'object' &&
+      !(o instanceof Variable) &&
+      !Array.isArray(o) &&
+      ('initial' in o || 'taps' in o);
     const spec = isSpec ? (o as OutputSpec) : { initial: o as TensorLike };
     if (spec.initial === null || spec.initial === undefined) {
       if (spec.taps !== undefined)
@@ -280,7 +286,8 @@ export function scan(
       return null;
     }
     const initial = asTensorVariable(spec.initial as TensorLike, `outputsInfo[${j}]`);
-    const taps = spec.taps === undefined ? [-1] : checkTaps(label, `outputsInfo[${j}]`, spec.taps, at, true);
+    const taps =
+      spec.taps === undefined ? [-1] : checkTaps(label, `outputsInfo[${j}]`, spec.taps, at, true);
     taps.sort((a, b) => a - b);
     const stacked = !(taps.length === 1 && taps[0] === -1);
     if (stacked && initial.ndim === 0)
@@ -304,7 +311,10 @@ export function scan(
     const tapIns = states.map((s, j) =>
       s
         ? s.taps.map((k) =>
-            placeholder(s.stacked ? rowType(s.initial.type) : s.initial.type, `${s.initial.name ?? `out${j}`}[t${k}]`),
+            placeholder(
+              s.stacked ? rowType(s.initial.type) : s.initial.type,
+              `${s.initial.name ?? `out${j}`}[t${k}]`,
+            ),
           )
         : [],
     );
@@ -335,7 +345,9 @@ export function scan(
         throw new TheanoTypeError(
           `${label}: ${what} has ${o.ndim} dimension${o.ndim === 1 ? '' : 's'} (${o.type}) but its initial value outputsInfo[${j}] gives a state of ${t.ndim} (${t})${s.stacked ? ' (with taps other than [-1], the initial value has a leading time axis)' : ''}${builtAt(o.owner?.trace ?? where)}`,
         );
-      const k = t.shape.findIndex((d, i) => d !== null && o.type.shape[i] !== null && o.type.shape[i] !== d);
+      const k = t.shape.findIndex(
+        (d, i) => d !== null && o.type.shape[i] !== null && o.type.shape[i] !== d,
+      );
       if (k >= 0)
         throw new TheanoTypeError(
           `${label}: ${what} has static shape ${o.type} but its initial value outputsInfo[${j}] has ${t}: dimension ${k} differs${builtAt(o.owner?.trace ?? where)}`,

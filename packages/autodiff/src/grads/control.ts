@@ -42,7 +42,7 @@ const reversed = (x: Variable, from: Variable, to: Variable): Variable =>
  */
 function scanGrad(node: Apply<'Scan'>, outGrads: readonly Variable[]): (Variable | null)[] {
   const { info } = node.op.params;
-  const { nSeqs, nStates, nMap, nNonSeqs } = info;
+  const { nSeqs, nStates, nNonSeqs } = info;
   const ins = node.inputs;
   const seqs = ins.slice(1, 1 + nSeqs);
   const inits = ins.slice(1 + nSeqs, 1 + nSeqs + nStates);
@@ -51,8 +51,7 @@ function scanGrad(node: Apply<'Scan'>, outGrads: readonly Variable[]): (Variable
   const bufs = node.outputs.slice(0, nStates);
   const maps = node.outputs.slice(nStates);
   // the number of steps the forward loop ran (fewer than nSteps after an until)
-  const n =
-    nStates > 0 ? sub(shapeI(bufs[0], 0), L[0]) : shapeI(maps[0], 0);
+  const n = nStates > 0 ? sub(shapeI(bufs[0], 0), L[0]) : shapeI(maps[0], 0);
   const nb = info.truncateGradient > 0 ? minimum(n, info.truncateGradient) : n;
   const from = sub(n, nb);
   const floatStates = info.stateTaps.flatMap((_, j) => (isFloat(bufs[j].dtype) ? [j] : []));
@@ -97,17 +96,18 @@ function scanGrad(node: Apply<'Scan'>, outGrads: readonly Variable[]): (Variable
       const prev = known.get(v);
       known.set(v, prev ? add(prev, g) : g);
     };
-    floatStates.forEach((j, q) =>
-      addKnown(outs[j], add(gOut[q], getItem(ws[q], L[j] - 1))),
-    );
+    floatStates.forEach((j, q) => addKnown(outs[j], add(gOut[q], getItem(ws[q], L[j] - 1))));
     floatMaps.forEach((m, q) => addKnown(outs[nStates + m], gMap[q]));
     const newInner = [...xs, ...taps, ...ns];
     const wrt = floatInner.map((i) => newInner[i]);
-    const gs = known.size === 0 ? wrt.map((w) => zerosLike(w)) : grad(null, wrt, {
-      knownGrads: known,
-      disconnectedInputs: 'ignore',
-      returnDisconnected: 'zero',
-    });
+    const gs =
+      known.size === 0
+        ? wrt.map((w) => zerosLike(w))
+        : grad(null, wrt, {
+            knownGrads: known,
+            disconnectedInputs: 'ignore',
+            returnDisconnected: 'zero',
+          });
     const gOf = new Map(floatInner.map((i, q) => [i, gs[q]]));
     const newWs = floatStates.map((j, q) => {
       const w = ws[q];

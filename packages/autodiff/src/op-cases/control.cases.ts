@@ -20,7 +20,9 @@ const BUILDERS: Record<string, FixtureBuilder> = {
       (xt: V, h: V, c: V) => {
         const z = xt.dot(W).add(h.dot(U)).add(b);
         const part = (k: number) => z.get(T.slice(k * n, (k + 1) * n));
-        const c2 = T.sigmoid(part(1)).mul(c).add(T.sigmoid(part(0)).mul(T.tanh(part(3))));
+        const c2 = T.sigmoid(part(1))
+          .mul(c)
+          .add(T.sigmoid(part(0)).mul(T.tanh(part(3))));
         return [T.sigmoid(part(2)).mul(T.tanh(c2)), c2];
       },
       { sequences: x, outputsInfo: [T.zeros([n], x.dtype), T.zeros([n], x.dtype)] },
@@ -35,9 +37,7 @@ const BUILDERS: Record<string, FixtureBuilder> = {
       })[0],
     ),
   sequenceTaps: (_p, [x, w]) =>
-    first(
-      T.scan((a: V, b: V) => a.mul(w).add(b), { sequences: { input: x, taps: [-1, 2] } })[0],
-    ),
+    first(T.scan((a: V, b: V) => a.mul(w).add(b), { sequences: { input: x, taps: [-1, 2] } })[0]),
   backwardsSum: (_p, [x, s0]) =>
     first(
       T.scan((xt: V, s: V) => s.add(xt), { sequences: x, outputsInfo: s0, goBackwards: true })[0],
@@ -101,29 +101,33 @@ export const CONTROL_CASES: FamilyCases = {
       op: 'Scan',
       name: 'taps on a null initial value',
       build: () =>
-        T.scan((x: V) => x, { sequences: T.dvector('x'), outputsInfo: { initial: null, taps: [-1] } }),
+        T.scan((x: V) => x, {
+          sequences: T.dvector('x'),
+          outputsInfo: { initial: null, taps: [-1] },
+        }),
       message: /scan: outputsInfo\[0\] has taps \[-1\] but no initial value/,
     },
     {
       op: 'Scan',
       name: "an output whose rank differs from its initial value's",
-      build: () =>
-        T.scan((h: V) => h.dimshuffle('x'), { outputsInfo: T.dscalar('h0'), nSteps: 2 }),
-      message: /scan: output 0 of fn has 1 dimension .* but its initial value outputsInfo\[0\] gives a state of 0/,
+      build: () => T.scan((h: V) => h.dimshuffle('x'), { outputsInfo: T.dscalar('h0'), nSteps: 2 }),
+      message:
+        /scan: output 0 of fn has 1 dimension .* but its initial value outputsInfo\[0\] gives a state of 0/,
     },
     {
       op: 'Scan',
       name: "an output whose dtype cannot hold the initial value's",
       build: () =>
         T.scan((h: V) => h.astype('float32'), { outputsInfo: T.dscalar('h0'), nSteps: 2 }),
-      message: /scan: output 0 of fn has dtype float32 but its initial value outputsInfo\[0\] has float64/,
+      message:
+        /scan: output 0 of fn has dtype float32 but its initial value outputsInfo\[0\] has float64/,
     },
     {
       op: 'Scan',
       name: 'a non-scalar until condition',
-      build: () =>
-        T.scan((x: V) => [x, T.until(x.gt(0))], { sequences: T.dmatrix('x') }),
-      message: /scan: the until condition must be a scalar, got float64 vector|scan: the until condition must be a scalar, got bool vector/,
+      build: () => T.scan((x: V) => [x, T.until(x.gt(0))], { sequences: T.dmatrix('x') }),
+      message:
+        /scan: the until condition must be a scalar, got float64 vector|scan: the until condition must be a scalar, got bool vector/,
     },
     {
       op: 'Scan',

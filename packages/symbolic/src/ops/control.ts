@@ -216,7 +216,9 @@ export function runScanLoop(
   const inits = inputs.slice(1 + nSeqs, 1 + nSeqs + nStates);
   const nonSeqs = inputs.slice(1 + nSeqs + nStates);
   if (!Number.isInteger(nSteps) || nSteps < 0)
-    throw new RangeError(`${label}: the number of steps must be a non-negative integer, got ${nSteps}`);
+    throw new RangeError(
+      `${label}: the number of steps must be a non-negative integer, got ${nSteps}`,
+    );
   seqs.forEach((s, i) => {
     if (s.ndim === 0 || s.shape[0] < nSteps)
       throw new RangeError(
@@ -264,7 +266,11 @@ export function runScanLoop(
     if (m) return n === nSteps ? m : m.slice({ start: 0, stop: n, step: 1 });
     // no step ran: the row shape is the static one where known
     const o = info.innerOutputs[nStates + q];
-    return allocRows(0, o.type.shape.map((d) => d ?? 0), o.dtype);
+    return allocRows(
+      0,
+      o.type.shape.map((d) => d ?? 0),
+      o.dtype,
+    );
   });
   return [
     ...bufs.map((b, j) => (n === nSteps ? b : b.slice({ start: 0, stop: L[j] + n, step: 1 }))),
@@ -321,25 +327,33 @@ export function controlSpecs(perform: (node: Apply, ins: readonly NDArray[]) => 
         for (let i = 0; i < info.nSeqs; i++) {
           const s = inputs[1 + i];
           if (s.ndim === 0 || !sameKind(rowType(s.type), inner[i].type))
-            fail(op, `sequence ${describeVar(s, 1 + i)} does not match its inner slice ${inner[i].type}`);
+            fail(
+              op,
+              `sequence ${describeVar(s, 1 + i)} does not match its inner slice ${inner[i].type}`,
+            );
         }
         for (let j = 0; j < info.nStates; j++) {
           const s = inputs[1 + info.nSeqs + j];
           const t = inner[info.tapInput(j)].type;
           if (s.ndim === 0 || !sameKind(rowType(s.type), t))
-            fail(op, `initial buffer ${describeVar(s, 1 + info.nSeqs + j)} does not match the state ${t}`);
+            fail(
+              op,
+              `initial buffer ${describeVar(s, 1 + info.nSeqs + j)} does not match the state ${t}`,
+            );
         }
         const nsStart = 1 + info.nSeqs + info.nStates;
         for (let q = 0; q < info.nNonSeqs; q++) {
           const s = inputs[nsStart + q];
           const t = inner[inner.length - info.nNonSeqs + q].type;
           if (!sameKind(s.type, t))
-            fail(op, `non-sequence ${describeVar(s, nsStart + q)} does not match its inner input ${t}`);
+            fail(
+              op,
+              `non-sequence ${describeVar(s, nsStart + q)} does not match its inner input ${t}`,
+            );
         }
         const outs = info.innerOutputs;
         const res: TensorType[] = [];
-        for (let j = 0; j < info.nStates; j++)
-          res.push(stackedType(inner[info.tapInput(j)].type));
+        for (let j = 0; j < info.nStates; j++) res.push(stackedType(inner[info.tapInput(j)].type));
         for (let m = 0; m < info.nMap; m++) res.push(stackedType(outs[info.nStates + m].type));
         return res;
       },
@@ -353,10 +367,16 @@ export function controlSpecs(perform: (node: Apply, ins: readonly NDArray[]) => 
       infer({ nOut }, inputs) {
         const op = 'ifelse';
         if (inputs.length !== 1 + 2 * nOut)
-          fail(op, `expected ${1 + 2 * nOut} inputs (cond, ${nOut} then, ${nOut} else), got ${inputs.length}`);
+          fail(
+            op,
+            `expected ${1 + 2 * nOut} inputs (cond, ${nOut} then, ${nOut} else), got ${inputs.length}`,
+          );
         const [c] = inputs;
         if (c.ndim !== 0)
-          fail(op, `the condition ${describeVar(c, 0)} must be a scalar (use switch for elementwise choices)`);
+          fail(
+            op,
+            `the condition ${describeVar(c, 0)} must be a scalar (use switch for elementwise choices)`,
+          );
         const res: TensorType[] = [];
         for (let i = 0; i < nOut; i++) {
           const a = inputs[1 + i];
@@ -369,7 +389,10 @@ export function controlSpecs(perform: (node: Apply, ins: readonly NDArray[]) => 
           const dims: Dim[] = a.type.shape.map((d, k) => {
             const e = b.type.shape[k];
             if (d !== null && e !== null && d !== e && d !== 1 && e !== 1)
-              fail(op, `the branches of output ${i} have static lengths ${d} and ${e} in dimension ${k}`);
+              fail(
+                op,
+                `the branches of output ${i} have static lengths ${d} and ${e} in dimension ${k}`,
+              );
             return d;
           });
           res.push(joinTypes(new TensorType(a.dtype, dims), b.type));
