@@ -25,16 +25,12 @@ describe('scan (reference perform)', () => {
       )[0],
     ).toBe(19);
   });
-  it('powers of 2 with until bound 45', () => {
-    const maxValue = T.dscalar('maxValue');
-    const [values] = T.scan(
-      (prev: T.Variable, mv: T.Variable) => {
-        const y = prev.mul(2);
-        return [y, T.until(y.gt(mv))];
-      },
-      { outputsInfo: T.constant(1, undefined, 'float64'), nonSequences: maxValue, nSteps: 1024 },
-    );
-    expect(ev([values as T.Variable], [[maxValue, 45]])[0]).toEqual([2, 4, 8, 16, 32, 64]);
+  it('until: powers of 3 below 100, the step that crosses kept', () => {
+    const [values] = T.scan((prev: T.Variable) => [prev.mul(3), T.until(prev.mul(3).ge(100))], {
+      outputsInfo: T.constant(1, undefined, 'float64'),
+      nSteps: 50,
+    });
+    expect(ev([values as T.Variable])[0]).toEqual([3, 9, 27, 81, 243]);
   });
   it('taps on sequences and outputs (fibonacci-like)', () => {
     const x = T.dvector('x');

@@ -518,25 +518,22 @@ export function reduce(
   return [last.length === 1 ? last[0] : last, updates];
 }
 
-/** Theano's foldl: {@link reduce} from the first element to the last. */
-export function foldl(
-  fn: (...args: Variable[]) => ScanFnResult,
-  sequences: TensorLike | SequenceSpec | readonly (TensorLike | SequenceSpec)[],
-  outputsInfo: ScanOptions['outputsInfo'],
-  opts: Omit<MapOptions, 'goBackwards'> = {},
-): [Variable | Variable[], ScanUpdates] {
-  return reduce(fn, sequences, outputsInfo, { ...opts, goBackwards: false });
-}
+/** A reduce in one direction (foldl / foldr). */
+const fold =
+  (goBackwards: boolean) =>
+  (
+    fn: (...args: Variable[]) => ScanFnResult,
+    sequences: TensorLike | SequenceSpec | readonly (TensorLike | SequenceSpec)[],
+    outputsInfo: ScanOptions['outputsInfo'],
+    opts: Omit<MapOptions, 'goBackwards'> = {},
+  ): [Variable | Variable[], ScanUpdates] =>
+    reduce(fn, sequences, outputsInfo, { ...opts, goBackwards });
 
-/** Theano's foldr: {@link reduce} from the last element to the first. */
-export function foldr(
-  fn: (...args: Variable[]) => ScanFnResult,
-  sequences: TensorLike | SequenceSpec | readonly (TensorLike | SequenceSpec)[],
-  outputsInfo: ScanOptions['outputsInfo'],
-  opts: Omit<MapOptions, 'goBackwards'> = {},
-): [Variable | Variable[], ScanUpdates] {
-  return reduce(fn, sequences, outputsInfo, { ...opts, goBackwards: true });
-}
+/** Theano's foldl: {@link reduce} from the first element to the last. Returns `[outputs, updates]`. */
+export const foldl = fold(false);
+
+/** Theano's foldr: {@link reduce} from the last element to the first. Returns `[outputs, updates]`. */
+export const foldr = fold(true);
 
 /**
  * `cond ? then : else` computed lazily (Theano's theano.ifelse): a compiled function runs only

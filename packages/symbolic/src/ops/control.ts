@@ -154,7 +154,7 @@ export function writeRow(
   const n = nd === 0 ? 1 : shapeSize(vs);
   const dst = buf.data;
   const at = t * n;
-  if (v.dtype === buf.dtype && isRowContiguous(v)) {
+  if (v.dtype === buf.dtype && (nd === 0 || v.isContiguous)) {
     const src = v.data;
     const off = v.offset;
     if (n <= 64) for (let k = 0; k < n; k++) dst[at + k] = src[off + k];
@@ -163,18 +163,6 @@ export function writeRow(
   }
   const cv = v.dtype === buf.dtype ? v.contiguous() : v.astype(buf.dtype);
   dst.set(cv.data.subarray(cv.offset, cv.offset + n), at);
-}
-
-/** C-contiguous (no allocation). */
-function isRowContiguous(a: NDArray): boolean {
-  const { shape, strides } = a;
-  let expected = 1;
-  for (let ax = shape.length - 1; ax >= 0; ax--) {
-    const d = shape[ax];
-    if (d > 1 && strides[ax] !== expected) return false;
-    expected *= d;
-  }
-  return true;
 }
 
 /** Views of the rows of `a` along axis 0 (`a.slice(t)` without parsing an index each time). */
