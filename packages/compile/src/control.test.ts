@@ -86,3 +86,69 @@ describe('ifelse is lazy', () => {
     expect(f(1, 0, [1, 2], 1).item()).toBe(2);
   });
 });
+
+describe('scan inside scan, compiled', () => {
+  it('values and gradients match the reference evaluator', () => {
+    const x = T.dmatrix('x');
+    const w = T.dscalar('w');
+    const [r] = T.scan(
+      (row: T.Variable, acc: T.Variable) => {
+        const [inner] = T.scan((v: T.Variable, s: T.Variable) => T.tanh(s.mul(w).add(v)), {
+          sequences: row,
+          outputsInfo: acc,
+        });
+        return (inner as T.Variable).get(-1);
+      },
+      { sequences: x, outputsInfo: T.constant(0.1, undefined, 'float64') },
+    );
+    const outs = [r as T.Variable, ...grad((r as T.Variable).sum(), [x, w])];
+    const xv = [
+      [0.1, -0.2, 0.3],
+      [0.5, 0.1, -0.4],
+    ];
+    const ref = T.evaluate(
+      outs,
+      new Map<T.Variable, unknown>([
+        [x, xv],
+        [w, 0.7],
+      ]),
+    );
+    for (const mode of MODES) {
+      const got = fn([x, w], outs, { mode })(xv, 0.7);
+      got.forEach((g, i) => {
+        const a = Array.from(g.toFlat());
+        Array.from(ref[i].toFlat()).forEach((e, k) => expect(a[k]).toBeCloseTo(e, 12));
+      });
+    }
+  });
+});
+
+describe("scan's inner function is compiled once, with the function's mode", () => {
+  it('makeThunk runs at compile time only, on the rewritten inner graph', async () => {
+    const { createCpuBackend } = await import('@theano-ts/backend-cpu');
+    const { Mode } = await import('./mode');
+    const cpu = createCpuBackend();
+    const seen: string[] = [];
+    const backend = {
+      ...cpu,
+      name: 'counting-cpu',
+      makeThunk(node: T.Apply) {
+        seen.push(T.opLabel(node.op));
+        return cpu.makeThunk(node);
+      },
+    };
+    const x = T.dvector('x');
+    const [s] = T.scan((xt: T.Variable, acc: T.Variable) => acc.add(xt.mul(xt)), {
+      sequences: x,
+      outputsInfo: T.constant(0, undefined, 'float64'),
+    });
+    const f = fn([x], (s as T.Variable).get(-1), { mode: new Mode({ backend }) });
+    const atCompile = seen.length;
+    // the inner x*x was specialized (local_mul_to_sqr) before the inner nodes were linked
+    expect(seen.some((l) => /sqr/.test(l))).toBe(true);
+    expect(seen.some((l) => l === 'Elemwise{mul}')).toBe(false);
+    expect(f([1, 2, 3]).item()).toBe(14);
+    expect(f([1, 2, 3, 4]).item()).toBe(30);
+    expect(seen.length).toBe(atCompile);
+  });
+});
