@@ -152,3 +152,40 @@ describe("scan's inner function is compiled once, with the function's mode", () 
     expect(seen.length).toBe(atCompile);
   });
 });
+
+describe('ifelse runs only the taken branch (counted)', () => {
+  it("the other branch's nodes are never called", async () => {
+    const { createCpuBackend } = await import('@theano-ts/backend-cpu');
+    const { Mode } = await import('./mode');
+    const cpu = createCpuBackend();
+    const calls = new Map<string, number>();
+    const backend = {
+      ...cpu,
+      name: 'counting-cpu',
+      makeThunk(node: T.Apply) {
+        const inner = cpu.makeThunk(node);
+        const label = T.opLabel(node.op);
+        return (ins: readonly unknown[]) => {
+          calls.set(label, (calls.get(label) ?? 0) + 1);
+          return inner(ins);
+        };
+      },
+    };
+    const c = T.iscalar('c');
+    const A = T.dmatrix('A');
+    // an expensive branch (a chain of matrix products) and a cheap one
+    let heavy: T.Variable = A;
+    for (let i = 0; i < 5; i++) heavy = T.dot(heavy, A);
+    const f = fn([c, A], T.ifelse(c, heavy.sum(), A.max()), {
+      mode: new Mode({ backend, excluding: ['fusion'] }),
+    });
+    const a = [
+      [0.5, 0.1],
+      [0.2, 0.3],
+    ];
+    expect(f(0, a).item()).toBe(0.5);
+    expect(calls.get('Dot') ?? 0).toBe(0);
+    f(1, a);
+    expect(calls.get('Dot')).toBe(5);
+  });
+});
