@@ -4,7 +4,7 @@ import * as T from '@theano-ts/symbolic';
 import { grad } from '@theano-ts/autodiff';
 import { theanoFunction as fn } from './function';
 
-const MODES = ['FAST_RUN', 'FAST_COMPILE', 'DebugMode'] as const;
+const MODES = ['FAST_RUN', 'FAST_COMPILE', 'DebugMode', 'NanGuardMode'] as const;
 
 describe.each(MODES)('scan compiled (%s)', (mode) => {
   it('polynomial coefficients [1,0,2] at 3 = 19', () => {
