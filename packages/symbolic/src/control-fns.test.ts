@@ -80,3 +80,17 @@ describe('scan and ifelse build-time errors name scan, the variable and the line
     ).toThrow(/ifelse: then has 1 value and else 2/);
   });
 });
+
+describe('scan outputsInfo as a JS list', () => {
+  it('[0, 1] is two outputs with initial values 0 and 1 (as a Python list in Theano)', () => {
+    const [outs] = T.scan((a: T.Variable, b: T.Variable) => [b, a.add(b)], {
+      outputsInfo: [0, 1],
+      nSteps: 5,
+    });
+    // Fibonacci: (a, b) -> (b, a + b)
+    expect(ev(outs as T.Variable[])).toEqual([
+      [1, 1, 2, 3, 5],
+      [1, 2, 3, 5, 8],
+    ]);
+  });
+});

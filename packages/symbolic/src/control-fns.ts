@@ -52,7 +52,8 @@ export interface ScanOptions {
   sequences?: TensorLike | SequenceSpec | readonly (TensorLike | SequenceSpec)[];
   /**
    * One entry per output of `fn`: `null` (not fed back, a map output), an initial value (fed back
-   * as tap -1) or `{ initial, taps }`. Omitted: every output is a map output.
+   * as tap -1) or `{ initial, taps }`. Omitted: every output is a map output. A JS array is a
+   * list of entries (as Theano's list): give a vector initial value as a variable or NDArray.
    */
   outputsInfo?: TensorLike | OutputSpec | null | readonly (TensorLike | OutputSpec | null)[];
   /** Tensors passed unchanged to every step, after the sequences and past outputs. */
@@ -266,8 +267,7 @@ export function scan(
   const outputsInfo: (TensorLike | OutputSpec | null)[] =
     opts.outputsInfo === undefined
       ? []
-      : Array.isArray(opts.outputsInfo) &&
-          !(opts.outputsInfo as unknown[]).every((e) => typeof e === 'number')
+      : Array.isArray(opts.outputsInfo) // a list is one entry per output, as in Theano
         ? [...(opts.outputsInfo as (TensorLike | OutputSpec | null)[])]
         : [opts.outputsInfo as TensorLike | OutputSpec | null];
   const states: (StateIn | null)[] = outputsInfo.map((o, j) => {
