@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arange } from '@theano-ts/tensor';
+import { arange, array } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
 import { grad } from './grad';
 
@@ -150,5 +150,52 @@ describe('verifyGrad through scan', () => {
       ).map((v) => v.item());
     expect(at(1)).toEqual([4, 0]);
     expect(at(0)).toEqual([0, 3]);
+  });
+});
+
+describe('scan with shared-variable updates', () => {
+  it('keeps only the last value of an updated shared variable, and differentiates through it', () => {
+    const w = T.shared(array([0.5, -0.25]), 'w');
+    const x = T.dvector('x');
+    // each step moves w towards x and reads it: w_t = w_{t-1} * 0.5 + x * s_t
+    const s = T.dvector('s');
+    const [outs, updates] = T.scan(
+      (st: T.Variable) => {
+        const w2 = w.mul(0.5).add(x.mul(st));
+        return [w2.sum(), new Map([[w, w2]])];
+      },
+      { sequences: s },
+    );
+    const node = updates.get(w)!.owner!.inputs[0].owner!;
+    expect(node.op.kind).toBe('Scan');
+    // the update's buffer holds one row, not one per step
+    expect(updates.get(w)!.owner!.inputs[0].type.shape[0]).toBe(1);
+    const cost = (outs as T.Variable).sum().add(updates.get(w)!.sum());
+    const [gx, gs] = grad(cost, [x, s]);
+    const givens = new Map<T.Variable, unknown>([
+      [x, [1, 2]],
+      [s, [0.1, 0.2, 0.3]],
+    ]);
+    const [last, gxv, gsv] = T.evaluate([updates.get(w)!, gx, gs], givens);
+    // by hand: w1 = w0/2 + 0.1x, w2 = w1/2 + 0.2x, w3 = w2/2 + 0.3x
+    const w0 = [0.5, -0.25];
+    const xs = [1, 2];
+    const traj = [w0];
+    for (const st of [0.1, 0.2, 0.3])
+      traj.push(traj[traj.length - 1].map((v, i) => v * 0.5 + xs[i] * st));
+    expect(Array.from(last.toFlat())).toEqual(traj[3]);
+    // d cost / d x_i = sum_t d(sum w_t)/dx_i + d(sum w_3)/dx_i; w_t = sum_{k<=t} 0.5^(t-k) s_k x
+    const dw = (t: number) =>
+      [0.1, 0.2, 0.3].slice(0, t).reduce((a, sk, k) => a + 0.5 ** (t - 1 - k) * sk, 0);
+    const expectGx = dw(1) + dw(2) + dw(3) + dw(3);
+    gxv.toFlat().forEach((v) => expect(v).toBeCloseTo(expectGx, 12));
+    // d cost / d s_k = sum over t >= k of 0.5^(t-k) * sum(x), plus the last value's 0.5^(2-k) * sum(x)
+    const sx = 3;
+    const expectGs = [0, 1, 2].map((k) => {
+      let a = 0;
+      for (let t = k; t < 3; t++) a += 0.5 ** (t - k) * sx;
+      return a + 0.5 ** (2 - k) * sx;
+    });
+    Array.from(gsv.toFlat()).forEach((v, k) => expect(v).toBeCloseTo(expectGs[k], 12));
   });
 });

@@ -91,16 +91,23 @@ describe('scan inside scan, compiled', () => {
   it('values and gradients match the reference evaluator', () => {
     const x = T.dmatrix('x');
     const w = T.dscalar('w');
-    const [r] = T.scan(
-      (row: T.Variable, acc: T.Variable) => {
-        const [inner] = T.scan((v: T.Variable, s: T.Variable) => T.tanh(s.mul(w).add(v)), {
+    // the inner loop reads its row backwards, with w passed explicitly
+    const outer = (row: T.Variable, acc: T.Variable, ww: T.Variable) =>
+      (
+        T.scan((v: T.Variable, s: T.Variable, k: T.Variable) => T.tanh(v.sub(s.mul(k))), {
           sequences: row,
           outputsInfo: acc,
-        });
-        return (inner as T.Variable).get(-1);
-      },
-      { sequences: x, outputsInfo: T.constant(0.1, undefined, 'float64') },
-    );
+          nonSequences: ww,
+          goBackwards: true,
+        })[0] as T.Variable
+      )
+        .get(-1)
+        .mul(2);
+    const [r] = T.scan(outer, {
+      sequences: x,
+      outputsInfo: T.constant(0.1, undefined, 'float64'),
+      nonSequences: w,
+    });
     const outs = [r as T.Variable, ...grad((r as T.Variable).sum(), [x, w])];
     const xv = [
       [0.1, -0.2, 0.3],

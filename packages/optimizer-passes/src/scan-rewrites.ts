@@ -72,6 +72,7 @@ export const scanPushOutNonSeqs: NodeRewriter = nodeRewriter(
       nNonSeqs: keep.length + newFront.length,
       until: info.until,
       truncateGradient: info.truncateGradient,
+      lastOnly: info.lastOnly,
       name: info.name,
       innerInputs: [
         ...inner.slice(0, nsStart),

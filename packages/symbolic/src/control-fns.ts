@@ -444,6 +444,8 @@ function buildScan(b: {
     nNonSeqs: b.innerNonSeqs.length + implicitInner.length,
     until: !!res.until,
     truncateGradient: b.truncate,
+    // shared variables' states: only the value after the last step is kept
+    lastOnly: [...stateIdx.map(() => false), ...updShared.map(() => true)],
     name: b.name,
     innerInputs: [
       ...b.innerSeqs,

@@ -3,6 +3,7 @@ import {
   type ControlOpParams,
   type Variable,
   add,
+  applyOp,
   cast,
   cloneGraph,
   concatenate,
@@ -40,16 +41,27 @@ const reversed = (x: Variable, from: Variable, to: Variable): Variable =>
  * With `truncateGradient = k` only the last k steps are walked (earlier rows get zeros, and so
  * do the initial states unless every step was walked).
  */
-function scanGrad(node: Apply<'Scan'>, outGrads: readonly Variable[]): (Variable | null)[] {
-  const { info } = node.op.params;
+function scanGrad(node: Apply<'Scan'>, given: readonly Variable[]): (Variable | null)[] {
+  const { info: fwd } = node.op.params;
+  // states kept last-only (shared-variable updates): rerun the loop keeping whole buffers, and
+  // send their gradient to the last row
+  const full = fwd.lastOnly.some(Boolean)
+    ? applyOp('Scan', { info: fwd.withFullBuffers() }, node.inputs)
+    : node;
+  const outGrads = given.map((g, j) =>
+    j < fwd.nStates && fwd.lastOnly[j]
+      ? setSubtensor(getItem(zerosLike(full.outputs[j]), slice(-1, null)), g)
+      : g,
+  );
+  const { info } = full.op.params;
   const { nSeqs, nStates, nNonSeqs } = info;
   const ins = node.inputs;
   const seqs = ins.slice(1, 1 + nSeqs);
   const inits = ins.slice(1 + nSeqs, 1 + nSeqs + nStates);
   const nonSeqs = ins.slice(1 + nSeqs + nStates);
   const L = info.stateTaps.map((_, j) => info.stateLength(j));
-  const bufs = node.outputs.slice(0, nStates);
-  const maps = node.outputs.slice(nStates);
+  const bufs = full.outputs.slice(0, nStates);
+  const maps = full.outputs.slice(nStates);
   // the number of steps the forward loop ran (fewer than nSteps after an until)
   const n = nStates > 0 ? sub(shapeI(bufs[0], 0), L[0]) : shapeI(maps[0], 0);
   const nb = info.truncateGradient > 0 ? minimum(n, info.truncateGradient) : n;

@@ -53,6 +53,12 @@ export class ScanInfo {
   readonly until: boolean;
   /** Backpropagate through at most this many steps (the last ones); -1: all (Theano's truncate_gradient). */
   readonly truncateGradient: number;
+  /**
+   * Per state: keep only its value after the last step (outer output `[1, ...]`) instead of the
+   * whole buffer; for shared-variable updates (taps [-1] only). The gradient, which needs the
+   * whole trajectory, recomputes the loop with full buffers.
+   */
+  readonly lastOnly: readonly boolean[];
   readonly name: string;
   readonly #inputs: readonly Variable[];
   readonly #outputs: readonly Variable[];
@@ -65,6 +71,7 @@ export class ScanInfo {
     nNonSeqs: number;
     until: boolean;
     truncateGradient: number;
+    lastOnly?: readonly boolean[];
     name: string;
     innerInputs: readonly Variable[];
     innerOutputs: readonly Variable[];
@@ -75,6 +82,12 @@ export class ScanInfo {
     this.nNonSeqs = p.nNonSeqs;
     this.until = p.until;
     this.truncateGradient = p.truncateGradient;
+    this.lastOnly = this.stateTaps.map((t, j) => {
+      const last = p.lastOnly?.[j] ?? false;
+      if (last && !(t.length === 1 && t[0] === -1))
+        throw new Error(`ScanInfo: lastOnly state ${j} has taps [${t.join(', ')}] (a bug)`);
+      return last;
+    });
     this.name = p.name;
     this.#inputs = [...p.innerInputs];
     this.#outputs = [...p.innerOutputs];
@@ -108,6 +121,15 @@ export class ScanInfo {
   }
   get nOuterInputs(): number {
     return 1 + this.nSeqs + this.nStates + this.nNonSeqs;
+  }
+  /** The same loop keeping every state's whole buffer (what the gradient reads). */
+  withFullBuffers(): ScanInfo {
+    return new ScanInfo({
+      ...this,
+      lastOnly: undefined,
+      innerInputs: this.#inputs,
+      innerOutputs: this.#outputs,
+    });
   }
   /** The inner nodes in run order (computed once). */
   get innerOrder(): Apply[] {
@@ -219,7 +241,8 @@ export function runScanLoop(
       throw new RangeError(
         `${label}: the initial value of state ${j} has ${init.shape[0]} entries along axis 0, but its taps [${info.stateTaps[j].join(', ')}] need ${L[j]}`,
       );
-    const b = allocRows(L[j] + nSteps, init.shape.slice(1), init.dtype);
+    // a last-only state alternates between two rows: step t reads row t % 2, writes the other
+    const b = allocRows(info.lastOnly[j] ? 2 : L[j] + nSteps, init.shape.slice(1), init.dtype);
     for (let r = 0; r < L[j]; r++)
       writeRow(b, r, init.slice(init.shape[0] - L[j] + r), stateMsg, label, j, -1);
     return b;
@@ -236,10 +259,12 @@ export function runScanLoop(
     let k = nSeqs;
     for (let j = 0; j < nStates; j++) {
       const taps = info.stateTaps[j];
-      for (let q = 0; q < taps.length; q++) ins[k++] = bufRows[j](L[j] + t + taps[q]);
+      if (info.lastOnly[j]) ins[k++] = bufRows[j](t % 2);
+      else for (let q = 0; q < taps.length; q++) ins[k++] = bufRows[j](L[j] + t + taps[q]);
     }
     const outs = step(ins);
-    for (let j = 0; j < nStates; j++) writeRow(bufs[j], L[j] + t, outs[j], stateMsg, label, j, t);
+    for (let j = 0; j < nStates; j++)
+      writeRow(bufs[j], info.lastOnly[j] ? (t + 1) % 2 : L[j] + t, outs[j], stateMsg, label, j, t);
     for (let m = 0; m < nMap; m++) {
       const o = outs[nStates + m];
       maps[m] ??= allocRows(nSteps, o.shape, mapDtypes[m]);
@@ -261,7 +286,13 @@ export function runScanLoop(
     );
   });
   return [
-    ...bufs.map((b, j) => (n === nSteps ? b : b.slice({ start: 0, stop: L[j] + n, step: 1 }))),
+    ...bufs.map((b, j) =>
+      info.lastOnly[j]
+        ? b.slice({ start: n % 2, stop: (n % 2) + 1, step: 1 })
+        : n === nSteps
+          ? b
+          : b.slice({ start: 0, stop: L[j] + n, step: 1 }),
+    ),
     ...mapOuts,
   ];
 }
@@ -341,7 +372,10 @@ export function controlSpecs(perform: (node: Apply, ins: readonly NDArray[]) => 
         }
         const outs = info.innerOutputs;
         const res: TensorType[] = [];
-        for (let j = 0; j < info.nStates; j++) res.push(stackedType(inner[info.tapInput(j)].type));
+        for (let j = 0; j < info.nStates; j++) {
+          const t = inner[info.tapInput(j)].type;
+          res.push(info.lastOnly[j] ? new TensorType(t.dtype, [1, ...t.shape]) : stackedType(t));
+        }
         for (let m = 0; m < info.nMap; m++) res.push(stackedType(outs[info.nStates + m].type));
         return res;
       },
