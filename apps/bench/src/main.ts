@@ -18,6 +18,7 @@ import { callOverheadGroup } from './groups/call-overhead';
 import { linearRegressionGroup } from './groups/linear-regression';
 import { peersGroup } from './groups/peers';
 import { gpujsGroup } from './groups/gpujs';
+import { scanGroup } from './groups/scan';
 
 /** Every group, in the order they run (compile first: its "first compile" is the process's first). */
 export const GROUPS: readonly WorkloadGroup[] = [
@@ -26,6 +27,7 @@ export const GROUPS: readonly WorkloadGroup[] = [
   linearRegressionGroup,
   peersGroup,
   gpujsGroup,
+  scanGroup,
 ];
 
 const { values } = parseArgs({

@@ -36,6 +36,7 @@ import { INDEXING_GRADS } from './grads/indexing';
 import { LINALG_GRADS } from './grads/linalg';
 import { NNET_GRADS } from './grads/nnet';
 import { RANDOM_GRADS } from './grads/random';
+import { CONTROL_GRADS } from './grads/control';
 import { crossentropyCategorical1HotGradGrad, crossentropySoftmax1HotDxGrad } from './grads/xent';
 import { ELEMWISE_SCALAR_GRADS } from './grads/elemwise';
 import { prodGrad } from './grads/reductions';
@@ -173,6 +174,7 @@ export const GRADS: { readonly [K in OpName]: GradRule<K> | NonDifferentiable } 
   ...LINALG_GRADS,
   ...NNET_GRADS,
   ...RANDOM_GRADS,
+  ...CONTROL_GRADS,
 };
 
 /** Used by the driver: a 0-d constant 1 of `dtype`. */

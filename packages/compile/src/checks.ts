@@ -9,9 +9,11 @@ import {
   type Variable,
   destroyedInputs,
   opLabel,
+  FunctionGraph,
+  isTrue,
   performNode,
-  toposort,
 } from '@theano-ts/symbolic';
+import { lazySchedule } from './lazy';
 import { DebugModeError, NanGuardError, attachInfo, locateNode } from './errors';
 import type { DebugMode, NanGuardMode } from './mode';
 import type { CoreEnv, Program, RunHooks } from './linker';
@@ -100,7 +102,8 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
   const { mode, fgraph, origin } = ctx;
   let refVals: Map<Variable, NDArray> | undefined;
   let refError: unknown;
-  let snapshots: NDArray[] = [];
+  let snapshots: (NDArray | undefined)[] = [];
+  let refSchedule: ReturnType<typeof lazySchedule> | undefined;
   const where = (k: number) => `node ${k + 1} of ${prog.nodes.length} in the compiled graph`;
   const fail = (k: number, text: string): never => {
     const node = prog.nodes[k];
@@ -129,18 +132,26 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       if (!mode.checkRewrites) return;
       const vals = new Map<Variable, NDArray>();
       ctx.leaves.forEach((v, i) => vals.set(v, hosts[i]));
+      const valueOf = (v: Variable) => {
+        const known = vals.get(v);
+        if (known) return known;
+        if (v instanceof SharedVariable) return v.internal;
+        if (v instanceof Constant) return v.data;
+        throw new Error(`no value for ${String(v)}`);
+      };
       try {
-        const stop = new Set(ctx.leaves);
-        for (const node of toposort(ctx.reference.roots, stop)) {
-          const ins = node.inputs.map((v) => {
-            const known = vals.get(v);
-            if (known) return known;
-            if (v instanceof SharedVariable) return v.internal;
-            if (v instanceof Constant) return v.data;
-            throw new Error(`no value for ${String(v)}`);
-          });
-          performNode(node, ins).forEach((o, j) => vals.set(node.outputs[j], o));
-        }
+        // lazily, as the compiled graph: the branch an IfElse does not take is not evaluated
+        refSchedule ??= lazySchedule(new FunctionGraph(ctx.leaves, ctx.reference.roots));
+        const { nodes, guards } = refSchedule;
+        nodes.forEach((node, k) => {
+          const g = guards[k];
+          if (g && !g.some((c) => c.every((l) => isTrue(valueOf(l.cond)) === l.value))) return;
+          // an IfElse gets no value for the branch it does not take
+          const ins = node.inputs.map((v) =>
+            v.owner && !vals.has(v) && node.op.kind === 'IfElse' ? undefined : valueOf(v),
+          );
+          performNode(node, ins as NDArray[]).forEach((o, j) => vals.set(node.outputs[j], o));
+        });
         refVals = vals;
       } catch (e) {
         refError = e;
@@ -150,7 +161,7 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       // the inputs as they were, for the unchanged-inputs check and the reference implementation
       snapshots =
         mode.checkInputsUnchanged || mode.checkKernels
-          ? args.map((a) => hostOf(env, a).copy())
+          ? args.map((a) => (a === undefined ? undefined : hostOf(env, a).copy())) // undefined: a branch not taken
           : [];
     },
     after(k, args, outs) {
@@ -158,9 +169,11 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       const hostOuts = outs.map((o) => hostOf(env, o));
       if (mode.checkInputsUnchanged)
         snapshots.forEach((before, i) => {
-          // a mutable function input, or one the node destroys (an inplace Elemwise: the rewrite
-          // made sure nothing reads it afterwards; Theano's destroy_map)
-          if (ctx.mutableSlots.has(prog.nodeIn[k][i]) || destroyedInputs(node).has(i)) return;
+          // a mutable function input, a branch not computed (lazy ifelse), or one the node
+          // destroys (an inplace Elemwise: the rewrite made sure nothing reads it afterwards;
+          // Theano's destroy_map)
+          if (!before || ctx.mutableSlots.has(prog.nodeIn[k][i]) || destroyedInputs(node).has(i))
+            return;
           const now = hostOf(env, args[i]);
           const d = firstDifference(now, before, 0, 0);
           if (d)
@@ -172,7 +185,7 @@ export function debugHooks(prog: Program, env: CoreEnv, ctx: DebugContext): RunH
       if (mode.checkKernels) {
         let ref: NDArray[] | undefined;
         try {
-          ref = performNode(node, snapshots);
+          ref = performNode(node, snapshots as NDArray[]);
         } catch (e) {
           fail(
             k,

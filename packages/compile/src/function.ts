@@ -44,6 +44,8 @@ import {
 import { TrackedFunctionGraph, cloneForFunction } from './provenance';
 import { type CompileTime, ProfileStats } from './profile';
 import { type NodeOrigin, debugHooks, nanGuardHooks } from './checks';
+import { makeNodeThunk } from './control-thunks';
+import { truthyVia } from './lazy';
 
 /** A value where an expression is expected (updates, givens): becomes a constant of the target's type. */
 export type ExpressionLike = Variable | NDArray | number | NestedArray;
@@ -514,7 +516,7 @@ export function theanoFunction(
   const thunkOf = new Map<Apply, ReturnType<typeof backend.makeThunk>>();
   prog.nodes.forEach((node, k) => {
     try {
-      thunkOf.set(node, backend.makeThunk(node));
+      thunkOf.set(node, makeNodeThunk(node, mode));
     } catch (e) {
       throw nodeError(
         e,
@@ -620,6 +622,7 @@ export function theanoFunction(
       },
       times: stats ? stats.nodeTimes : new Float64Array(p.nodes.length),
       now: () => performance.now(),
+      truthy: truthyVia((v) => backend.toHost(v)),
     };
     let core: Core;
     const leafNames = [

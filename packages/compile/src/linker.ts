@@ -29,6 +29,7 @@ import {
   type Thunk,
   type Variable,
 } from '@theano-ts/symbolic';
+import { type SlotGuard, evalGuard, guardSource, lazySchedule } from './lazy';
 
 /** Where an update's value goes: a shared variable, or the stored value of an `In` with update. */
 export interface UpdateTarget {
@@ -70,6 +71,8 @@ export interface Program {
   readonly single: boolean;
   /** Values kept in the backend's storage between calls (undefined: none). */
   readonly residency?: Residency;
+  /** Per node: when it runs (IfElse laziness, see lazy.ts); null: always. */
+  readonly guards: readonly (SlotGuard | null)[];
 }
 
 /**
@@ -85,7 +88,7 @@ export function planProgram(
   single: boolean,
   residency?: Residency,
 ): Program {
-  const nodes = fgraph.toposort();
+  const { nodes, guards: condGuards } = lazySchedule(fgraph);
   const slot = new Map<Variable, number>();
   inputs.forEach((v, i) => slot.set(v, i));
   shared.forEach((v, j) => slot.set(v, inputs.length + j));
@@ -119,6 +122,9 @@ export function planProgram(
   const kept = new Set(outSlots);
   const releaseAfter: number[][] = nodes.map(() => []);
   for (const [s, k] of lastUse) if (s >= firstIntermediate && !kept.has(s)) releaseAfter[k].push(s);
+  const guards = condGuards.map(
+    (g) => g && g.map((c) => c.map((l) => ({ slot: lookup(l.cond, 'condition'), value: l.value }))),
+  );
   return {
     nodes,
     nIn: inputs.length,
@@ -133,6 +139,7 @@ export function planProgram(
     releaseAfter,
     single,
     residency,
+    guards,
   };
 }
 
@@ -167,6 +174,8 @@ export interface CoreEnv {
   /** Milliseconds per node (profile). */
   times: Float64Array;
   now: () => number;
+  /** Truthiness of a backend value holding a scalar (IfElse conditions). */
+  truthy: (v: unknown) => boolean;
 }
 
 /** A compiled call: the converted input arrays in, the outputs out. */
@@ -206,12 +215,17 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
     L.push(`    const v${nIn + j} = ${resShared ? `loadShared(S${j})` : `fromHost(h${j})`};`);
   const intermediates = prog.nodeOut.flat();
   if (intermediates.length) L.push(`    let ${intermediates.map((s) => `v${s}`).join(', ')};`);
+  const condSlots = [...new Set(prog.guards.flatMap((g) => (g ?? []).flat().map((l) => l.slot)))];
+  if (condSlots.length) L.push(`    let ${condSlots.map((s) => `c${s}`).join(', ')};`);
+  const cond = (s: number) => `(c${s} ??= E.truthy(${name(s)}))`;
   prog.nodes.forEach((_, k) => {
     const args = prog.nodeIn[k].map(name).join(', ');
     const call = opts.profile ? `t = now(); r = T${k}(a); P[${k}] += now() - t;` : `r = T${k}(a);`;
     const outs = prog.nodeOut[k].map((s, j) => `v${s} = r[${j}];`).join(' ');
     const rel = prog.releaseAfter[k].map((s) => `v${s} = undefined;`).join(' ');
-    L.push(`    k = ${k}; a = [${args}]; ${call} ${outs}${rel ? ' ' + rel : ''}`);
+    const line = `k = ${k}; a = [${args}]; ${call} ${outs}${rel ? ' ' + rel : ''}`;
+    const g = prog.guards[k];
+    L.push(g ? `    if (${guardSource(g, cond)}) { ${line} }` : `    ${line}`);
   });
   L.push('    k = -2; a = undefined;');
   // host buffers of everything the caller can see
@@ -310,6 +324,8 @@ export function runInterpreted(
     env.constValues.forEach((c, q) => (vals[nIn + nShared + q] = c));
     hooks.start?.(hosts);
     for (k = 0; k < prog.nodes.length; k++) {
+      const g = prog.guards[k];
+      if (g && !evalGuard(g, vals, env.truthy)) continue;
       args = prog.nodeIn[k].map((s) => vals[s]);
       hooks.before?.(k, args);
       const t = profile ? env.now() : 0;

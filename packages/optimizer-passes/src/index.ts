@@ -131,3 +131,4 @@ export {
 export { logsigmToSoftplus, log1msigmToSoftplus } from './sigmoid-rewrites';
 export { elemwiseFusion, makeFusionRewriter, buildComposite, type FusionOptions } from './fusion';
 export { reduceFusion, makeReduceFusionRewriter } from './reduce-fusion';
+export { scanPushOutNonSeqs } from './scan-rewrites';

@@ -54,6 +54,7 @@ import {
   localLogSoftmaxGrad,
   localSoftmaxGradToCrossentropyWithSoftmaxGrad,
 } from './softmax-rewrites';
+import { scanPushOutNonSeqs } from './scan-rewrites';
 
 /** Tags of the phase helpers: stabilizations run in every mode, including fast_compile. */
 const PHASE_TAGS = {
@@ -113,6 +114,8 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   db.register(reduceFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(mergeRewriter, { phase: 'merge2', tags: both });
   db.register(inplaceElemwise, { phase: 'inplace', tags: ['fast_run'] });
+  // loops (issue 8): loop-invariant code motion out of Scan
+  db.register(scanPushOutNonSeqs, { phase: 'canonicalize', tags: [...PHASE_TAGS.canonicalize] });
 }
 
 let defaultDb: RewriteDatabase | undefined;

@@ -94,3 +94,13 @@ export {
   type ChoiceDrawOptions,
 } from './random-streams';
 export { VIEW_MAPS, viewedInputs, destroyedInputs } from './view-map';
+export * from './control-fns';
+export {
+  type ControlOpParams,
+  ScanInfo,
+  runScanLoop,
+  referenceStep,
+  rowType,
+  stackedType,
+  isTrue,
+} from './ops/control';

@@ -6,6 +6,7 @@ import type { IndexingOpParams } from './ops/indexing';
 import type { LinalgOpParams } from './ops/linalg';
 import type { NnetOpParams } from './ops/nnet';
 import type { RandomOpParams } from './ops/random';
+import type { ControlOpParams } from './ops/control';
 import { ELEMWISE_SCALAR_OP_NAMES } from './elemwise-scalar-names';
 
 /**
@@ -23,7 +24,8 @@ export interface OpParams
     IndexingOpParams,
     LinalgOpParams,
     NnetOpParams,
-    RandomOpParams {}
+    RandomOpParams,
+    ControlOpParams {}
 
 /** The first slice's ops. */
 export interface CoreOpParams {

@@ -20,6 +20,7 @@ import { INDEXING_SPECS } from './ops/indexing';
 import { LINALG_SPECS } from './ops/linalg';
 import { NNET_SPECS } from './ops/nnet';
 import { RANDOM_SPECS } from './ops/random';
+import { controlSpecs } from './ops/control';
 import { SCALAR_OPS } from './scalar-ops';
 import { type Dim, TensorType } from './type';
 import {
@@ -478,6 +479,10 @@ export const OP_SPECS: { readonly [K in OpName]: OpSpec<K> } = {
   ...LINALG_SPECS,
   ...NNET_SPECS,
   ...RANDOM_SPECS,
+  // control flow: the loop body runs each inner node's reference implementation
+  ...controlSpecs((node, ins) =>
+    (OP_SPECS[node.op.kind] as OpSpec<OpName>).perform(node as never, ins),
+  ),
 };
 
 /** Every op name. */

@@ -91,3 +91,17 @@ export const sandbox = {
     MRG_RandomStreams: RandomStreams,
   },
 } as const;
+
+// ---- loops and lazy branches (issue 8: scan and ifelse)
+import { scan, map, reduce, foldl, foldr, until } from '@theano-ts/symbolic';
+export { scan, map, reduce, foldl, foldr, until, ifelse, Until } from '@theano-ts/symbolic';
+export type {
+  ScanOptions,
+  ScanUpdates,
+  ScanFnResult,
+  SequenceSpec,
+  OutputSpec,
+  MapOptions,
+} from '@theano-ts/symbolic';
+/** Theano's theano.scan_module: `theano.scanModule.until(cond)` as in `theano.scan_module.until`. */
+export const scanModule = { scan, map, reduce, foldl, foldr, until } as const;

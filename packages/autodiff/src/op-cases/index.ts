@@ -6,6 +6,7 @@ import { LINALG_CASES } from './linalg.cases';
 import { NNET_CASES } from './nnet.cases';
 import { ELEMWISE_CASES } from './elemwise.cases';
 import { RANDOM_CASES } from './random.cases';
+import { CONTROL_CASES } from './control.cases';
 
 export type { FamilyCases, FixtureBuilder, VerifyCase, BuildErrorCase } from './types';
 
@@ -19,4 +20,5 @@ export const FAMILIES = [
   NNET_CASES,
   ELEMWISE_CASES,
   RANDOM_CASES,
+  CONTROL_CASES,
 ];
