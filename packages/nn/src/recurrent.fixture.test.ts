@@ -88,8 +88,8 @@ describe('recurrent layers match torch.nn.RNN / LSTM / GRU (batch_first, float64
       it(`${c.torch}${goBackwards ? ', goBackwards = torch on the flipped input' : ''}: outputs, final states, gradients`, () => {
         const want = goBackwards ? c.backward : c.forward;
         const layer = build(c, goBackwards);
-        const x = T.tensor3('x', 'float64');
-        const states = c.initialStates.map((_, i) => T.matrix(`s${i}`, 'float64'));
+        const x = T.tensor3('x', { dtype: 'float64' });
+        const states = c.initialStates.map((_, i) => T.matrix(`s${i}`, { dtype: 'float64' }));
         const [out, ...finals] = layer.applyRecurrent(x, { initialState: states });
         expect(finals.length).toBe(c.initialStates.length);
         const cost = T.sum(T.mul(out, T.constant(array(c.u, { dtype: 'float64' }))));
