@@ -10,11 +10,9 @@ import {
   type SharedVariable,
   type TensorLike,
   type Variable,
-  TheanoTypeError,
   add,
   alloc,
   asTensorVariable,
-  builtAt,
   constant,
   dimshuffle,
   dot,
@@ -24,9 +22,9 @@ import {
   shapeI,
   slice,
   sub,
-  userStackLine,
 } from '@theano-ts/symbolic';
 import { type Initializer, glorotUniform, orthogonal, zerosInit } from './initializers';
+import { fail } from './fail';
 import type { Regularizer } from './losses';
 import {
   type ActivationName,
@@ -39,10 +37,6 @@ import {
   param,
   uniqueName,
 } from './layers';
-
-const fail = (who: string, msg: string): never => {
-  throw new TheanoTypeError(`${who}: ${msg}${builtAt(userStackLine())}`);
-};
 
 /** Options shared by SimpleRNN, LSTM and GRU (Keras's names, camelCase). */
 export interface RecurrentOptions {
@@ -242,8 +236,8 @@ export abstract class RecurrentLayer extends BaseLayer {
    * layer was built with `returnState`, else `[output]` (Keras's `layer(x, initial_state=…)`).
    * The output is (batch, time, units) with `returnSequences`, else (batch, units).
    * `initialState` (one (batch, units) tensor per state) overrides the layer's own.
-   * @throws TheanoTypeError when x is not a 3-d float tensor with inputDim features, or the
-   *   initial states are not (batch, units) matrices of the parameters' dtype.
+   * @throws TheanoTypeError when x is not a 3-d tensor of the parameters' dtype with inputDim
+   *   features, or the initial states are not (batch, units) matrices of that dtype.
    */
   applyRecurrent(
     x: Variable,
