@@ -236,6 +236,7 @@ export abstract class RecurrentLayer extends BaseLayer {
    * layer was built with `returnState`, else `[output]` (Keras's `layer(x, initial_state=…)`).
    * The output is (batch, time, units) with `returnSequences`, else (batch, units).
    * `initialState` (one (batch, units) tensor per state) overrides the layer's own.
+   * `ctx` is accepted for symmetry with `apply` (these layers behave the same in training).
    * @throws TheanoTypeError when x is not a 3-d tensor of the parameters' dtype with inputDim
    *   features, or the initial states are not (batch, units) matrices of that dtype.
    */
