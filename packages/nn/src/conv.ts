@@ -6,17 +6,15 @@ import type { DType, Generator } from '@theano-ts/tensor';
 import {
   type SharedVariable,
   type Variable,
-  TheanoTypeError,
   add,
   concatenate,
   conv2d,
   dimshuffle,
   mean,
   pool2d,
-  builtAt,
-  userStackLine,
 } from '@theano-ts/symbolic';
 import { type Initializer, glorotUniform, zerosInit } from './initializers';
+import { fail } from './fail';
 import type { Regularizer } from './losses';
 import {
   type ActivationName,
@@ -31,9 +29,6 @@ import {
   uniqueName,
 } from './layers';
 
-const fail = (who: string, msg: string): never => {
-  throw new TheanoTypeError(`${who}: ${msg}${builtAt(userStackLine())}`);
-};
 type Pair = number | readonly [number, number];
 const pair = (who: string, what: string, v: Pair, min = 1): [number, number] => {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v?.[0], v?.[1]];

@@ -6,3 +6,4 @@ export * from './losses';
 export * from './training';
 export * from './conv';
 export * from './serialization';
+export * from './recurrent';
