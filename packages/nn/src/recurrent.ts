@@ -50,8 +50,11 @@ export interface RecurrentOptions {
   recurrentInit?: Initializer;
   /** Initializer of the bias; default zeros. */
   biasInit?: Initializer;
+  /** Penalty on the input kernel W added to the cost by `fit` (see penalties()). */
   kernelRegularizer?: Regularizer;
+  /** Penalty on the recurrent kernel U added to the cost by `fit`. */
   recurrentRegularizer?: Regularizer;
+  /** Penalty on the bias b added to the cost by `fit` (none without useBias). */
   biasRegularizer?: Regularizer;
   /** Return the whole output sequence (batch, time, units) instead of the last output (batch, units). */
   returnSequences?: boolean;
@@ -73,6 +76,7 @@ export interface RecurrentOptions {
   rng?: Generator;
   /** dtype of the parameters (default floatX). */
   dtype?: DType;
+  /** The layer's name (default `simple_rnn_<n>`, `lstm_<n>` or `gru_<n>`). */
   name?: string;
 }
 
@@ -104,14 +108,26 @@ export interface GRUOptions extends RecurrentOptions {
  * recurrence runs in `scan` over the time axis.
  */
 export abstract class RecurrentLayer extends BaseLayer {
+  /** The input kernel, (inputDim, g·units): the g gates' blocks side by side (`<name>.W`). */
   readonly W: SharedVariable;
+  /** The recurrent kernel, (units, g·units), blocks as in W (`<name>.U`). */
   readonly U: SharedVariable;
+  /**
+   * The bias, (g·units,); for GRU with resetAfter (2, 3·units): row 0 added to the input
+   * projection, row 1 to the recurrent one. undefined without useBias.
+   */
   readonly b: SharedVariable | undefined;
+  /** Activation of the candidate state and output (the `activation` option; default tanh). */
   readonly activation: (x: Variable) => Variable;
+  /** Output the whole sequence (batch, time, units) rather than the last step's (batch, units). */
   readonly returnSequences: boolean;
+  /** Whether `applyRecurrent` also returns the final states (Keras's return_state). */
   readonly returnState: boolean;
+  /** Whether the sequence is processed from the end (Keras's go_backwards). */
   readonly goBackwards: boolean;
+  /** Backpropagate through the last n steps only (scan's truncateGradient); -1: all steps. */
   readonly truncateGradient: number;
+  /** (null, null, inputDim): (batch, time, features). */
   readonly inputShape: Shape;
   private readonly initial: readonly TensorLike[] | undefined;
   private readonly regs: readonly (Regularizer | undefined)[];
@@ -119,7 +135,9 @@ export abstract class RecurrentLayer extends BaseLayer {
   protected abstract readonly nStates: number;
 
   constructor(
+    /** Features per time step (the input's last axis). */
     readonly inputDim: number,
+    /** Size of the hidden state h (and of LSTM's cell state c): the output's last axis. */
     readonly units: number,
     gates: number,
     opts: RecurrentOptions,
@@ -305,6 +323,7 @@ export class SimpleRNN extends RecurrentLayer {
 export class LSTM extends RecurrentLayer {
   readonly kind = 'LSTM';
   protected readonly nStates = 2;
+  /** Activation of the input, forget and output gates (σ in the equations; default sigmoid). */
   readonly recurrentActivation: (x: Variable) => Variable;
   constructor(inputDim: number, units: number, opts: LSTMOptions = {}) {
     const init = opts.biasInit ?? zerosInit;
@@ -344,7 +363,9 @@ export class LSTM extends RecurrentLayer {
 export class GRU extends RecurrentLayer {
   readonly kind = 'GRU';
   protected readonly nStates = 1;
+  /** Activation of the update and reset gates (σ in the equations; default sigmoid). */
   readonly recurrentActivation: (x: Variable) => Variable;
+  /** Reset gate applied after the recurrent product (PyTorch's and cuDNN's form; default true). */
   readonly resetAfter: boolean;
   constructor(inputDim: number, units: number, opts: GRUOptions = {}) {
     const resetAfter = opts.resetAfter ?? true;

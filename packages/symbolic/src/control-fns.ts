@@ -15,7 +15,10 @@ import { TensorType } from './type';
 
 /** The condition of a while loop, returned by a scan's `fn` (Theano's scan_module.until). */
 export class Until {
-  constructor(readonly condition: Variable) {}
+  constructor(
+    /** The scalar stop condition: the loop ends after the step where it is true (nonzero). */
+    readonly condition: Variable,
+  ) {}
 }
 
 /**
@@ -29,7 +32,13 @@ export function until(condition: TensorLike): Until {
 
 /** A sequence with taps (Theano's `dict(input=..., taps=[...])`): tap k at step t is `input[t + k - min(taps, 0)]`. */
 export interface SequenceSpec {
+  /** The tensor iterated over along axis 0 (at least one dimension). */
   input: TensorLike;
+  /**
+   * Offsets from step t that `fn` reads, one argument each in the order given (distinct
+   * integers, negative or positive; default `[0]`). The loop runs at most
+   * `length - (max(taps, 0) - min(taps, 0))` steps.
+   */
   taps?: readonly number[];
 }
 
@@ -39,7 +48,16 @@ export interface SequenceSpec {
  * leading axis whose last `-min(taps)` entries are the values before step 0.
  */
 export interface OutputSpec {
+  /**
+   * The value(s) before step 0: with taps `[-1]`, the state itself (the shape of one output);
+   * with other taps, a tensor whose leading axis holds at least `-min(taps)` past values, the
+   * last one being step −1's. `null`: the output is not fed back (then give no taps).
+   */
   initial: TensorLike | null;
+  /**
+   * Past steps `fn` reads, one argument each in ascending order (distinct negative integers,
+   * tap k at step t being the output of step t + k; default `[-1]`).
+   */
   taps?: readonly number[];
 }
 
@@ -487,9 +505,13 @@ function buildScan(b: {
 
 /** Options of {@link map}, {@link reduce}, {@link foldl} and {@link foldr}. */
 export interface MapOptions {
+  /** Tensors passed unchanged to every step, after the sequences' slices (and past outputs). */
   nonSequences?: TensorLike | readonly TensorLike[];
+  /** Iterate the sequences from the end (default false; fixed by foldl and foldr). */
   goBackwards?: boolean;
+  /** Backpropagate through the last `truncateGradient` steps only; -1 (default): all steps. */
   truncateGradient?: number;
+  /** Name of the loop, in printing and errors (default 'scan_fn'). */
   name?: string;
 }
 

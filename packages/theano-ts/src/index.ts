@@ -104,4 +104,15 @@ export type {
   MapOptions,
 } from '@theano-ts/symbolic';
 /** Theano's theano.scan_module: `theano.scanModule.until(cond)` as in `theano.scan_module.until`. */
-export const scanModule = { scan, map, reduce, foldl, foldr, until } as const;
+export const scanModule = {
+  /** A symbolic loop (Theano's theano.scan). */
+  scan,
+  /** `fn` applied to each slice of the sequences (Theano's theano.map). */
+  map,
+  /** A scan keeping only the values after the last step (Theano's theano.reduce). */
+  reduce,
+  foldl,
+  foldr,
+  /** The stop condition a scan's `fn` returns (Theano's scan_module.until). */
+  until,
+} as const;

@@ -15,12 +15,18 @@ export interface ControlOpParams {
    * A loop (Theano's Scan op). Outer inputs: `[nSteps, ...sequences, ...initialStates,
    * ...nonSequences]`; outer outputs: `[...stateBuffers, ...mapOutputs]`. See {@link ScanInfo}.
    */
-  Scan: { info: ScanInfo };
+  Scan: {
+    /** The loop: its layout (sequences, states, map outputs, non-sequences) and inner graph. */
+    info: ScanInfo;
+  };
   /**
    * `cond ? then : else` for `nOut` pairs of tensors (Theano's IfElse). Inputs: `[cond,
    * ...then, ...else]`; `cond` a scalar. Compiled functions compute only the taken branch.
    */
-  IfElse: { nOut: number };
+  IfElse: {
+    /** Number of outputs, i.e. of (then, else) pairs: the node takes 1 + 2·nOut inputs. */
+    nOut: number;
+  };
 }
 
 let nextScanId = 0;
@@ -45,11 +51,28 @@ let nextScanId = 0;
  * mutated (rewrites build a new ScanInfo).
  */
 export class ScanInfo {
+  /** A process-wide counter, unique per ScanInfo: the op's identity (Scan nodes never merge). */
   readonly uid = nextScanId++;
+  /**
+   * Number of sequences: outer inputs 1 … nSeqs, each read one row (axis 0) per step, and the
+   * first nSeqs inner inputs. `scan` makes one per tap of each user sequence.
+   */
   readonly nSeqs: number;
+  /**
+   * The taps of each recurrent state j (negative integers, ascending as `scan` builds them; one
+   * inner input each, in this order): tap k at step t reads the value written at step t + k. A
+   * shared variable the loop updates is a state with taps `[-1]`.
+   */
   readonly stateTaps: readonly (readonly number[])[];
+  /** Number of map outputs: inner outputs not fed back, stacked `[n, ...]` into outer outputs. */
   readonly nMap: number;
+  /**
+   * Number of non-sequences: the last outer and inner inputs, passed unchanged to every step
+   * (`scan`'s `nonSequences`, then the outer variables the step uses, which `scan` captures;
+   * the scan_push_out_non_seq rewrite may replace them with hoisted loop-invariant values).
+   */
   readonly nNonSeqs: number;
+  /** Whether the last inner output is a scalar stop condition (Theano's `until`): a while loop. */
   readonly until: boolean;
   /** Backpropagate through at most this many steps (the last ones); -1: all (Theano's truncate_gradient). */
   readonly truncateGradient: number;
@@ -59,6 +82,7 @@ export class ScanInfo {
    * whole trajectory, recomputes the loop with full buffers.
    */
   readonly lastOnly: readonly boolean[];
+  /** Name of the loop, shown as `Scan{name}` in printing and errors (default 'scan_fn'). */
   readonly name: string;
   readonly #inputs: readonly Variable[];
   readonly #outputs: readonly Variable[];
@@ -98,6 +122,7 @@ export class ScanInfo {
       throw new Error(`ScanInfo: ${this.#outputs.length} inner outputs for the layout (a bug)`);
   }
 
+  /** Number of recurrent states (`stateTaps.length`), shared-variable updates included. */
   get nStates(): number {
     return this.stateTaps.length;
   }
@@ -119,6 +144,7 @@ export class ScanInfo {
     for (let q = 0; q < j; q++) k += this.stateTaps[q].length;
     return k;
   }
+  /** Number of outer inputs: `1 + nSeqs + nStates + nNonSeqs` (nSteps first). */
   get nOuterInputs(): number {
     return 1 + this.nSeqs + this.nStates + this.nNonSeqs;
   }
