@@ -63,6 +63,25 @@ describe.each(['fast_run', 'fast_compile'] as const)(
       ]);
     });
 
+    test('log(1 − sigmoid(x)) and log1p(−sigmoid(x)) and their gradients at x = ±1000 (float64 and float32)', () => {
+      const builds = [
+        (x: T.Variable) => T.log(T.sub(1, T.sigmoid(x))),
+        (x: T.Variable) => T.log1p(T.neg(T.sigmoid(x))),
+      ];
+      for (const x of [T.dscalar('x'), T.fscalar('x')])
+        for (const build of builds) {
+          const y = build(x);
+          const f = theanoFunction([x], [y, grad(y, x)], { mode });
+          // −softplus(x) and its derivative −sigmoid(x)
+          const at = (v: number) => f(v).map((a: NDArray) => a.item());
+          expect(at(1000)).toEqual([-1000, -1]);
+          expect(at(-1000)).toEqual([-0, -0]);
+          const [v0, g0] = at(0);
+          expect(v0).toBeCloseTo(-Math.LN2, 6);
+          expect(g0).toBe(-0.5);
+        }
+    });
+
     test('the gradient of log(softmax(x)) stays finite where softmax underflows', () => {
       const x = T.dmatrix('x');
       const t = T.constant([[1, 0, 0]], undefined, 'float64');

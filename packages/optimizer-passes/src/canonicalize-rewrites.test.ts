@@ -146,11 +146,82 @@ describe('local_mul_div_cancel', () => {
       [x, y],
       outs,
       [vec([1e200, 1e-200, 3]).reshape([1, 3]), vec([1e200, 1e-200, 1e-300]).reshape([1, 3])],
-      { mode: 'fast_run', rewrite: 'local_mul_div_cancel' },
+      // local_mul_canonizer (stabilize) also cancels these
+      { mode: 'fast_run', rewrite: 'local_mul_div_cancel', exclude: ['local_mul_canonizer'] },
     );
     expectClose(on[0], vec([1e200, 1e-200, 1e-300]).reshape([1, 3]), 0, 0);
     expect(off[0].toFlat()[0]).toBe(Infinity);
     expect(off[0].toFlat()[1]).toBe(0);
+  });
+});
+
+describe('local_mul_canonizer', () => {
+  test('structure: −(1/s)·t·s → −t, (a·b·c)/(c·a) → b, a/(b·(1/a)) with two a in the numerator', () => {
+    const [s, t, a, b, c] = T.dmatrices('s', 't', 'a', 'b', 'c');
+    const fg = optimized(
+      [s, t, a, b, c],
+      [
+        T.mul(T.mul(T.neg(T.reciprocal(s)), t), s),
+        T.div(T.mul(T.mul(a, b), c), T.mul(c, a)),
+        T.div(a, T.mul(b, T.reciprocal(a))),
+      ],
+      only('local_mul_canonizer'),
+    );
+    expect(equalComputations(fg.outputs[0], T.neg(t))).toBe(true);
+    expect(fg.outputs[1]).toBe(b);
+    // a / (b · a⁻¹) = a · a / b: nothing common to numerator and denominator
+    expect(opLabels(fg)).toContain('Elemwise{reciprocal}');
+  });
+
+  test('structure: the survivor is filled to the product’s shape; an int product is left', () => {
+    const s = T.dmatrix('s');
+    const t = T.dscalar('t');
+    const out = T.mul(T.div(t, s), s);
+    const fg = optimized([s, t], [out], only('local_mul_canonizer'));
+    expect(fg.outputs[0].type.equals(out.type)).toBe(true);
+    expect(equalComputations(fg.outputs[0], T.second(s, T.dimshuffle(t, ['x', 'x'])))).toBe(true);
+    const [i, j] = T.imatrices('i', 'j');
+    const iout = T.mul(T.neg(i), T.mul(j, i));
+    const ifg = optimized([i, j], [iout], only('local_mul_canonizer'));
+    expect(equalComputations(ifg.outputs[0], iout)).toBe(true);
+  });
+
+  test('value: on and off agree on finite inputs; no inf·0 at extreme inputs', () => {
+    const x = T.dvector('x');
+    const sx = T.sigmoid(x);
+    const sm = T.sigmoid(T.neg(x));
+    // the gradient of log(1 − sigmoid(x)) after log1msigm_to_softplus
+    const out = T.mul(T.mul(T.neg(T.reciprocal(sm)), sx), sm);
+    const rewrite = { ...only('local_mul_canonizer'), rewrite: 'local_mul_canonizer' };
+    expectSameValue([x], [out], [rand([7], { lo: -10, hi: 10 })], { ...rewrite, rtol: 1e-12 });
+    const { on } = evalOnOff([x], [out], [vec([...EXTREME])], rewrite);
+    expectClose(on[0], vec(EXTREME.map((e) => -1 / (1 + Math.exp(-e)))), 1e-15, 0);
+    // unoptimized: sigmoid(−1000) underflows to 0, −(1/0)·1·0 = NaN
+    const original = T.evaluate([out], new Map([[x, vec([...EXTREME])]]))[0];
+    expect(original.toFlat()[EXTREME.indexOf(1000)]).toBeNaN();
+  });
+});
+
+describe('local_add_neg_to_sub', () => {
+  test('structure: a + (−b) → a − b, (−b) + a → a − b', () => {
+    const [a, b] = T.dmatrices('a', 'b');
+    const fg = optimized(
+      [a, b],
+      [T.add(a, T.neg(b)), T.add(T.neg(b), a)],
+      only('local_add_neg_to_sub'),
+    );
+    expect(equalComputations(fg.outputs[0], T.sub(a, b))).toBe(true);
+    expect(equalComputations(fg.outputs[1], T.sub(a, b))).toBe(true);
+  });
+
+  test('value: same with the rewrite on and off, extreme inputs', () => {
+    const [a, b] = T.dvectors('a', 'b');
+    const vals = [vec([...EXTREME]), vec([...EXTREME].reverse())];
+    const { on, off } = evalOnOff([a, b], [T.add(a, T.neg(b))], vals, {
+      mode: 'fast_compile',
+      rewrite: 'local_add_neg_to_sub',
+    });
+    expectClose(on[0], off[0], 0, 0);
   });
 });
 

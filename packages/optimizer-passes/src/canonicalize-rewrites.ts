@@ -37,7 +37,7 @@ import {
   isScalarLike,
   scalarConstant,
 } from './match';
-import { type NodeRewriter, nodeRewriter } from './rewriter';
+import { type NodeRewriter, matchType, nodeRewriter } from './rewriter';
 
 const one = (v: Variable | null): Variable[] | null => (v ? [v] : null);
 
@@ -133,6 +133,98 @@ export const localMulDivCancel: NodeRewriter = nodeRewriter(
     return null;
   },
   { depth: 3, tags: ['shape_unsafe'] },
+);
+
+/**
+ * a + (−b) → a − b and (−b) + a → a − b (PyTensor's `local_add_neg_to_sub`), so that the
+ * gradient of log1p(−s), 1 / (1 + (−s)), has the same 1 − s that s's own gradient holds (for
+ * local_mul_canonizer to cancel after merge).
+ */
+export const localAddNegToSub: NodeRewriter = nodeRewriter(
+  'local_add_neg_to_sub',
+  ['Elemwise:add'],
+  (_fg, node) => {
+    const out = node.outputs[0];
+    for (const [a, nb] of [
+      [node.inputs[0], node.inputs[1]],
+      [node.inputs[1], node.inputs[0]],
+    ]) {
+      const o = nb.owner;
+      if (isElemwise(o, 'neg')) return one(matchType(sub(a, o.inputs[0]), out));
+    }
+    return null;
+  },
+  { depth: 2 },
+);
+
+/** The factors of a product: numerator and denominator terms and the sign. */
+interface Factors {
+  num: Variable[];
+  den: Variable[];
+  negative: boolean;
+}
+
+/**
+ * `v` flattened into factors through mul, trueDiv, reciprocal and neg nodes of `dtype` (so
+ * that no cast is looked through); other variables are terms.
+ */
+function collectFactors(v: Variable, dtype: Variable['dtype'], f: Factors, inDen: boolean): void {
+  const o = v.owner;
+  if (v.dtype === dtype && o) {
+    if (isElemwise(o, 'mul')) {
+      for (const i of o.inputs) collectFactors(i, dtype, f, inDen);
+      return;
+    }
+    if (isElemwise(o, 'trueDiv')) {
+      collectFactors(o.inputs[0], dtype, f, inDen);
+      collectFactors(o.inputs[1], dtype, f, !inDen);
+      return;
+    }
+    if (isElemwise(o, 'reciprocal')) return collectFactors(o.inputs[0], dtype, f, !inDen);
+    if (isElemwise(o, 'neg')) {
+      f.negative = !f.negative;
+      return collectFactors(o.inputs[0], dtype, f, inDen);
+    }
+  }
+  (inDen ? f.den : f.num).push(v);
+}
+
+/** The product of `terms` (left to right), or null for none. */
+const productOf = (terms: readonly Variable[]): Variable | null =>
+  terms.length === 0 ? null : terms.reduce((a, b) => mul(a, b));
+
+/**
+ * A product of mul, trueDiv, reciprocal and neg nodes with a term common to its numerator and
+ * denominator (the same variable, after merge) → the product without it, filled to the
+ * result's shape, for float results (Theano's `local_mul_canonizer`). A stabilization: the
+ * gradient of log(1 − sigmoid(x)) after log1msigm_to_softplus is
+ * −(1 / sigmoid(−x)) · sigmoid(x) · sigmoid(−x), inf · 0 = NaN at x = 1000; after the
+ * rewrite it is −sigmoid(x). Assumes the cancelled terms finite and nonzero, like x / x → 1.
+ */
+export const localMulCanonizer: NodeRewriter = nodeRewriter(
+  'local_mul_canonizer',
+  ['Elemwise:mul', 'Elemwise:trueDiv'],
+  (_fg, node) => {
+    const out = node.outputs[0];
+    if (!isFloat(out.dtype)) return null;
+    const f: Factors = { num: [], den: [], negative: false };
+    collectFactors(out, out.dtype, f, false);
+    const cancelled: Variable[] = [];
+    const den = [...f.den];
+    const num = f.num.filter((t) => {
+      const k = den.indexOf(t);
+      if (k < 0) return true;
+      cancelled.push(t);
+      den.splice(k, 1);
+      return false;
+    });
+    if (cancelled.length === 0) return null;
+    const n = productOf(num) ?? scalarConstant(1, out.dtype);
+    const d = productOf(den);
+    const q = d ? trueDiv(n, d) : n;
+    return one(fillLike(f.negative ? neg(q) : q, out, [...cancelled, ...f.num, ...f.den]));
+  },
+  { tags: ['shape_unsafe'] },
 );
 
 /** x / x → 1, filled to x's shape (Theano's `local_mul_canonizer` case; x finite and nonzero). */

@@ -88,6 +88,8 @@ export {
 export {
   localSubSelf,
   localAddSubCancel,
+  localAddNegToSub,
+  localMulCanonizer,
   localMulDivCancel,
   localDivSelf,
   localMulZero,

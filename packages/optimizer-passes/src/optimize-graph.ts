@@ -30,6 +30,8 @@ import {
   localDimshuffleMerge,
   localDivSelf,
   localDivSwitchSink,
+  localAddNegToSub,
+  localMulCanonizer,
   localMulDivCancel,
   localMulSwitchSink,
   localMulZero,
@@ -77,7 +79,8 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
 
   const canonicalize = (rw: Rewriter, ...tags: string[]) =>
     db.register(rw, { phase: 'canonicalize', tags: [...PHASE_TAGS.canonicalize, ...tags] });
-  for (const rw of [localMulOne, localAddRemoveZeros, localNegNeg]) canonicalize(rw);
+  for (const rw of [localMulOne, localAddRemoveZeros, localNegNeg, localAddNegToSub])
+    canonicalize(rw);
   for (const rw of [localSubSelf, localAddSubCancel, localMulDivCancel, localDivSelf, localMulZero])
     canonicalize(rw, 'algebraic');
   for (const rw of [localMulSwitchSink, localDivSwitchSink, localUselessSwitch])
@@ -104,6 +107,10 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   for (const rw of STABILIZE_REWRITES) stabilize(rw);
   // also a stabilization: the gradient of log(sigmoid(x)) is (1/s)·s·(1−s), NaN where s = 0
   stabilize(localMulDivCancel, 'algebraic');
+  // the general case: −(1/sigmoid(−x))·sigmoid(x)·sigmoid(−x), the gradient of log(1 − sigmoid(x))
+  stabilize(localMulCanonizer, 'algebraic');
+  // 1 + (−s) from log1p(−s)'s gradient as the 1 − s of s's gradient (FAST_COMPILE too)
+  stabilize(localAddNegToSub);
 
   const specialize = (rw: Rewriter, ...tags: string[]) =>
     db.register(rw, { phase: 'specialize', tags: [...PHASE_TAGS.specialize, ...tags] });

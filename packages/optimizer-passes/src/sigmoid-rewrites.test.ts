@@ -92,3 +92,40 @@ describe('log1msigm_to_softplus', () => {
     expectClose(got, new NDArray(Float32Array.of(-40), [1]));
   });
 });
+
+describe('log1msigm_to_softplus on log1p(-sigmoid(x))', () => {
+  test('structure: log1p(-sigmoid(x)) → -softplus(x)', () => {
+    const x = T.dmatrix('x');
+    const fg = optimized([x], [T.log1p(T.neg(T.sigmoid(x)))], {
+      mode: 'none',
+      include: ['log1msigm_to_softplus'],
+    });
+    expect(equalComputations(fg.outputs[0], T.neg(T.softplus(x)))).toBe(true);
+  });
+
+  test('value: finite at extreme inputs (float64 and float32), -inf without the rewrite', () => {
+    const extreme = [1000, -1000, 700, -700, 0, 5e-324, -5e-324];
+    // -softplus(x) = -(max(x, 0) + log1p(exp(-|x|)))
+    const want = extreme.map((e) => -(Math.max(e, 0) + Math.log1p(Math.exp(-Math.abs(e)))));
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = dtype === 'float64' ? T.dvector('x') : T.fvector('x');
+      const vals = new NDArray(
+        dtype === 'float64' ? Float64Array.from(extreme) : Float32Array.from(extreme),
+        [extreme.length],
+      );
+      const out = T.log1p(T.neg(T.sigmoid(x)));
+      const got = T.evaluate(
+        optimized([x], [out], { mode: 'fast_compile' }).outputs,
+        new Map([[x, vals]]),
+      )[0];
+      expect(got.dtype).toBe(dtype);
+      const w = dtype === 'float64' ? Float64Array.from(want) : Float32Array.from(want);
+      expectClose(got, new NDArray(w, [w.length]), dtype === 'float64' ? 1e-15 : 1e-6, 0);
+      const off = T.evaluate(
+        optimized([x], [out], { mode: 'fast_compile', exclude: ['log1msigm_to_softplus'] }).outputs,
+        new Map([[x, vals]]),
+      )[0];
+      expect(off.toFlat()[0]).toBe(-Infinity);
+    }
+  });
+});

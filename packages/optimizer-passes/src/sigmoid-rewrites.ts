@@ -1,7 +1,7 @@
 /**
  * Stabilizations of log∘sigmoid (Theano theano/tensor/nnet/sigm.py; PyTensor
  * pytensor/tensor/rewriting/math.py): log(sigmoid(x)) = -softplus(-x) and
- * log(1 - sigmoid(x)) = -softplus(x), which stay finite where sigmoid saturates.
+ * log(1 - sigmoid(x)) = log1p(-sigmoid(x)) = -softplus(x), which stay finite where sigmoid saturates.
  */
 import { type Variable, cast, neg, softplus } from '@theano-ts/symbolic';
 import { isFloat } from '@theano-ts/tensor';
@@ -30,15 +30,25 @@ export const logsigmToSoftplus: NodeRewriter = nodeRewriter(
   { depth: 3 },
 );
 
-/** log(1 - sigmoid(x)) → -softplus(x) (Theano's `log1msigm_to_softplus`). */
+/**
+ * log(1 - sigmoid(x)) → -softplus(x) and log1p(-sigmoid(x)) → -softplus(x) (Theano's
+ * `log1msigm_to_softplus`).
+ */
 export const log1msigmToSoftplus: NodeRewriter = nodeRewriter(
   'log1msigm_to_softplus',
-  ['Elemwise:log'],
+  ['Elemwise:log', 'Elemwise:log1p'],
   (_fg, node) => {
     const out = node.outputs[0];
     const d = node.inputs[0].owner;
-    if (!isElemwise(d, 'sub') || !isConstantValue(d.inputs[0], 1)) return null;
-    const x = sigmoidArg(d.inputs[1], out.dtype);
+    let s: Variable;
+    if (isElemwise(node, 'log1p')) {
+      if (!isElemwise(d, 'neg')) return null;
+      s = d.inputs[0];
+    } else {
+      if (!isElemwise(d, 'sub') || !isConstantValue(d.inputs[0], 1)) return null;
+      s = d.inputs[1];
+    }
+    const x = sigmoidArg(s, out.dtype);
     if (!x) return null;
     const r = matchType(neg(softplus(x)), out);
     return r ? [r] : null;
