@@ -41,6 +41,12 @@ import { type NodeRewriter, matchType, nodeRewriter } from './rewriter';
 
 const one = (v: Variable | null): Variable[] | null => (v ? [v] : null);
 
+/** A binary node's two inputs in both orders (for commutative patterns). */
+const operandOrders = (node: Apply): [Variable, Variable][] => [
+  [node.inputs[0], node.inputs[1]],
+  [node.inputs[1], node.inputs[0]],
+];
+
 /** x − x → 0, filled to x's shape (Theano's `local_add_canonizer` case; finite x). */
 export const localSubSelf: NodeRewriter = nodeRewriter(
   'local_sub_self',
@@ -145,10 +151,7 @@ export const localAddNegToSub: NodeRewriter = nodeRewriter(
   ['Elemwise:add'],
   (_fg, node) => {
     const out = node.outputs[0];
-    for (const [a, nb] of [
-      [node.inputs[0], node.inputs[1]],
-      [node.inputs[1], node.inputs[0]],
-    ]) {
+    for (const [a, nb] of operandOrders(node)) {
       const o = nb.owner;
       if (isElemwise(o, 'neg')) return one(matchType(sub(a, o.inputs[0]), out));
     }
@@ -281,10 +284,7 @@ export const localMulSwitchSink: NodeRewriter = nodeRewriter(
   ['Elemwise:mul'],
   (_fg, node) => {
     const out = node.outputs[0];
-    for (const [sw, a] of [
-      [node.inputs[0], node.inputs[1]],
-      [node.inputs[1], node.inputs[0]],
-    ]) {
+    for (const [sw, a] of operandOrders(node)) {
       const m = switchWithZero(sw);
       if (m) return one(rebuildSwitch(m.c, mul(m.y, a), m.zeroFirst, out));
     }
