@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Generator, type NDArray, array } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
@@ -180,6 +181,19 @@ describe('recurrent layers: shapes, options, initialisers', () => {
     const x = T.tensor3('x', { dtype: 'float64' });
     const y = theanoFunction([x], net.apply(x))(normal([3, 6, 3]));
     expect(y.shape).toEqual([3, 2]);
+  });
+
+  it("a summary with a wrong inputShape names the user's line, not Array.map's", () => {
+    const net = new Sequential([new LSTM(3, 4), new Dense(4, 2)]);
+    let msg = '';
+    try {
+      net.summary({ inputShape: [3] });
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/^lstm_\d+: expected a \(batch, time, 3\) input, got \(\?, 3\)/);
+    expect(msg).toContain(`The expression was built at ${fileURLToPath(import.meta.url)}`);
+    expect(msg).not.toContain('<anonymous>');
   });
 });
 

@@ -10,6 +10,12 @@ describe('where expressions were built', () => {
     expect(line).toMatch(/:\d+:\d+\)?$/);
   });
 
+  it('never takes a frame without a file (Array.map (<anonymous>)) as the user line', () => {
+    const [line] = [0].map(userStackLine);
+    expect(line).toContain(fileURLToPath(import.meta.url));
+    expect(line).not.toContain('<anonymous>');
+  });
+
   it('skips theano-ts frames: a node built through the library points here', () => {
     const node = T.sigmoid(T.add(T.dvector('x'), 1)).owner!;
     expect(node.trace).toContain(fileURLToPath(import.meta.url));

@@ -3,6 +3,7 @@
  * distribution's (so a correct sampler fails with probability below 1e-6 per check, and the
  * seed is fixed anyway), ranges, and structural properties (a permutation is a permutation).
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NDArray } from '@theano-ts/tensor';
 import * as T from './index';
@@ -176,5 +177,18 @@ describe('random ops: types and states', () => {
     expect(() => new T.RandomStreams(-1)).toThrow(
       /RandomStreams: seed must be a non-negative integer/,
     );
+  });
+
+  it("a bad shape's error names the user's line, not the runtime's Array.forEach frame", () => {
+    const srng = new T.RandomStreams(1);
+    let msg = '';
+    try {
+      srng.uniform([-1, 2]);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/^RandomUniform: size\[0\] must be a non-negative integer, got -1/);
+    expect(msg).toContain(`The expression was built at ${fileURLToPath(import.meta.url)}`);
+    expect(msg).not.toContain('<anonymous>');
   });
 });
