@@ -107,6 +107,36 @@ describe('saveWeights / loadWeights', () => {
     expect(loadWeights(m, extra, { strict: false })).toEqual(['d.W', 'd.b']);
   });
 
+  it('loads by order between same-topology models with automatic layer names (Keras load_weights)', () => {
+    const build = (seed: number) => {
+      const rng = new Generator(seed);
+      return new Sequential([
+        new Dense(3, 4, { activation: 'relu', rng }),
+        new BatchNorm(4),
+        new Dense(4, 2, { rng }),
+      ]);
+    };
+    const a = build(1);
+    const b = build(2);
+    expect(a.params[0].name).not.toBe(b.params[0].name); // dense_<n> vs dense_<m>
+    const x = new Generator(5).normal(0, 1, [6, 3], 'float64');
+    expect(Array.from(predict(b, x).data)).not.toEqual(Array.from(predict(a, x).data));
+    expect(loadWeights(b, saveWeights(a))).toEqual([...b.params, ...b.state].map((v) => v.name));
+    expect(Array.from(predict(b, x).data)).toEqual(Array.from(predict(a, x).data));
+  });
+
+  it('keeps the error, with the hint to name the layers, when the order does not match either', () => {
+    const a = new Sequential([new Dense(3, 4), new Dense(4, 2)]);
+    const wider = new Sequential([new Dense(3, 5), new Dense(5, 2)]);
+    const shorter = new Sequential([new Dense(3, 4)]);
+    const before = (wider.layers[0] as Dense).W.getValue().toArray();
+    for (const m of [wider, shorter])
+      expect(() => loadWeights(m, saveWeights(a))).toThrow(
+        /loadWeights: the archive has no 'dense_\d+\.W'.*give the layers the same `name` in both/,
+      );
+    expect((wider.layers[0] as Dense).W.getValue().toArray()).toEqual(before);
+  });
+
   it('refuses models whose parameters share a name', () => {
     const m = new Sequential([
       new Conv2D(1, 1, 1, { name: 'x' }),

@@ -43,8 +43,14 @@ export function saveWeights(model: Layer, opts: { compressed?: boolean } = {}): 
  * Set the parameters and state of `model` from .npz bytes (from saveWeights or numpy.savez),
  * matching members to variables by name. Every variable must be found with the same shape;
  * values are cast to the variable's dtype. Members that match no variable are an error unless
- * `strict: false`. Nothing is set when a check fails.
- * @returns the names loaded.
+ * `strict: false`. When the names differ only by layer name (two same-topology models built
+ * with automatic names, `dense_0` and `dense_1`), members are matched by order, as Keras's
+ * `load_weights` does: the archive must then hold exactly the model's variables, in its order,
+ * with the same shapes and the same names after the layer name (`.W`, `.b`…). Nothing is set
+ * when a check fails.
+ * @returns the names loaded (the model's).
+ * @throws TheanoTypeError for a missing member (with the hint to give the layers the same
+ * `name`), an extra member (when strict), or a shape that differs.
  */
 export function loadWeights(
   model: Layer,
@@ -52,10 +58,15 @@ export function loadWeights(
   opts: { strict?: boolean } = {},
 ): string[] {
   const vars = namedVariables('loadWeights', model);
-  const arrays = readNpz(bytes);
+  let arrays = readNpz(bytes);
   const missing = [...vars.keys()].filter((k) => !(k in arrays));
-  if (missing.length)
-    fail(`loadWeights: the archive has no ${missing.map((m) => `'${m}'`).join(', ')}`);
+  if (missing.length) {
+    arrays =
+      matchByOrder(vars, arrays) ??
+      fail(
+        `loadWeights: the archive has no ${missing.map((m) => `'${m}'`).join(', ')} (archive members: ${Object.keys(arrays).join(', ')}); to load weights saved from another model of the same layers, give the layers the same \`name\` in both`,
+      );
+  }
   const extra = Object.keys(arrays).filter((k) => !vars.has(k));
   if (extra.length && opts.strict !== false)
     fail(
@@ -65,7 +76,7 @@ export function loadWeights(
   for (const [name, v] of vars) {
     const a = arrays[name];
     const want = v.getValue({ borrow: true }).shape;
-    if (a.shape.length !== want.length || a.shape.some((d, i) => d !== want[i]))
+    if (!sameShape(a.shape, want))
       fail(
         `loadWeights: '${name}' has shape (${a.shape.join(', ')}) in the archive, (${want.join(', ')}) in the model`,
       );
@@ -74,3 +85,25 @@ export function loadWeights(
   for (const [v, a] of values) v.setValue(a, { borrow: true });
   return [...vars.keys()];
 }
+
+/** The archive's members renamed to the model's variables by order, or null when they do not match one to one. */
+function matchByOrder(
+  vars: Map<string, SharedVariable>,
+  arrays: Record<string, NDArray>,
+): Record<string, NDArray> | null {
+  const members = Object.entries(arrays);
+  const names = [...vars.keys()];
+  if (members.length !== names.length) return null;
+  const suffix = (n: string) => n.slice(n.lastIndexOf('.'));
+  const out: Record<string, NDArray> = {};
+  for (const [i, [member, a]] of members.entries()) {
+    const name = names[i];
+    const want = vars.get(name)!.getValue({ borrow: true }).shape;
+    if (suffix(member) !== suffix(name) || !sameShape(a.shape, want)) return null;
+    out[name] = a;
+  }
+  return out;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
