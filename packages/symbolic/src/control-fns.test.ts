@@ -68,6 +68,35 @@ describe('scan and ifelse build-time errors name scan, the variable and the line
     expect(msg).toMatch(/outputsInfo\[0\]/);
     expect(msg).toMatch(/built at .*control-fns\.test\.ts:\d+/);
   });
+  it('a step that changes the state dtype is an inconsistent-type error, not an upcast', () => {
+    const cases: [T.Variable, (h: T.Variable) => T.Variable, string, string][] = [
+      [T.ivector('h0'), (h) => h.mul(0.5), 'int32', 'float64'],
+      [T.fvector('h0'), (h) => h.add(T.dscalar('w')), 'float32', 'float64'],
+    ];
+    for (const [h0, step, init, out] of cases) {
+      let msg = '';
+      try {
+        T.scan(step, { outputsInfo: h0, nSteps: 3, name: 'acc' });
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg).toContain(
+        `scan 'acc': inconsistent types: output 0 of fn has dtype ${out} but its initial value outputsInfo[0] has ${init}`,
+      );
+      expect(msg).toMatch(
+        new RegExp(`cast one of them \\(e\\.g\\. initial\\.astype\\('${out}'\\)`),
+      );
+      expect(msg).toMatch(/built at .*control-fns\.test\.ts:\d+/);
+    }
+  });
+  it('a JS number or int constant initial value takes the step dtype (the documented exception)', () => {
+    const w = T.dscalar('w');
+    for (const initial of [0, T.constant(0, undefined, 'int32')]) {
+      const [r] = T.scan((h: T.Variable) => h.add(w), { outputsInfo: initial, nSteps: 3 });
+      expect((r as T.Variable).dtype).toBe('float64');
+      expect(ev([r as T.Variable], [[w, 0.5]])[0]).toEqual([0.5, 1, 1.5]);
+    }
+  });
   it('an update of something that is not a shared variable', () => {
     const x = T.dscalar('x');
     expect(() =>

@@ -4,7 +4,7 @@
  * https://theano-pymc.readthedocs.io/en/latest/library/scan.html and
  * https://theano-pymc.readthedocs.io/en/latest/library/ifelse.html
  */
-import { type DType, canCastSafely } from '@theano-ts/tensor';
+import { type DType, canCastSafely, isInteger } from '@theano-ts/tensor';
 import { Constant, SharedVariable, type TensorLike, Variable, describe } from './graph';
 import { applyOp, asTensorVariable, cast, constant, dimshuffle, minimum, shapeI } from './basic';
 import { cloneGraph, toposort } from './graph-utils';
@@ -173,6 +173,11 @@ interface StateIn {
   taps: number[];
   /** true: `initial` has the leading time axis (several taps). */
   stacked: boolean;
+  /**
+   * The initial value may take fn's output dtype: it was a JS value or an int constant (the
+   * README's exception); any other dtype mismatch is an error, as in Theano.
+   */
+  mayCast: boolean;
 }
 
 /**
@@ -191,7 +196,9 @@ interface StateIn {
  * @example
  * const [result, updates] = scan((prior, A) => prior.mul(A), { outputsInfo: T.onesLike(A), nonSequences: A, nSteps: k });
  * @throws TheanoTypeError when `fn` returns a different number of outputs than `outputsInfo`
- *   has entries, an output's dtype or rank differs from its initial value's, taps are invalid
+ *   has entries, an output's dtype or rank differs from its initial value's (Theano's
+ *   inconsistent-type error; only a JS value or an int constant initial value takes the
+ *   output's dtype, when it converts exactly), taps are invalid
  *   or given with a null initial value, the until condition is not a scalar, or neither
  *   sequences nor nSteps give the number of steps; each names scan, the variable and where the
  *   loop was built.
@@ -312,7 +319,10 @@ export function scan(
       throw new TheanoTypeError(
         `${label}: outputsInfo[${j}] has taps [${taps.join(', ')}], so its initial value needs a leading axis with the ${-taps[0]} values before step 0; got a scalar${at}`,
       );
-    return { initial, taps, stacked };
+    const mayCast =
+      !(spec.initial instanceof Variable) ||
+      (spec.initial instanceof Constant && isInteger(spec.initial.dtype));
+    return { initial, taps, stacked, mayCast };
   });
 
   const nonSeqs = asList(opts.nonSequences).map((x, q) =>
@@ -324,7 +334,8 @@ export function scan(
       `${label}: truncateGradient must be -1 (all steps) or a positive integer, got ${truncate}${at}`,
     );
 
-  // Build the inner graph; retried when an initial value must be upcast to fn's output dtype.
+  // Build the inner graph; retried when a JS-value or int-constant initial value must be upcast
+  // to fn's output dtype.
   for (let attempt = 0; ; attempt++) {
     const tapIns = states.map((s, j) =>
       s
@@ -350,13 +361,13 @@ export function scan(
       const t = tapIns[j][0].type;
       const what = `output ${j}${o.name ? ` '${o.name}'` : ''} of fn`;
       if (o.dtype !== t.dtype) {
-        if (attempt < 3 && canCastSafely(t.dtype, o.dtype) && s.initial instanceof Variable) {
+        if (attempt < 3 && s.mayCast && canCastSafely(t.dtype, o.dtype)) {
           s.initial = cast(s.initial, o.dtype);
           recast = true;
           return;
         }
         throw new TheanoTypeError(
-          `${label}: ${what} has dtype ${o.dtype} but its initial value outputsInfo[${j}] has ${t.dtype}; cast one of them (e.g. initial.astype('${o.dtype}'))${builtAt(o.owner?.trace ?? where)}`,
+          `${label}: inconsistent types: ${what} has dtype ${o.dtype} but its initial value outputsInfo[${j}] has ${t.dtype} (the step must not upcast or downcast its state); cast one of them (e.g. initial.astype('${o.dtype}'), or the step's output .astype('${t.dtype}'))${builtAt(o.owner?.trace ?? where)}`,
         );
       }
       if (o.ndim !== t.ndim)
