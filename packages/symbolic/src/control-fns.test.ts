@@ -81,7 +81,7 @@ describe('scan and ifelse build-time errors name scan, the variable and the line
         msg = (e as Error).message;
       }
       expect(msg).toContain(
-        `scan 'acc': inconsistent types: output 0 of fn has dtype ${out} but its initial value outputsInfo[0] has ${init}`,
+        `scan 'acc': output 0 of fn has dtype ${out} but its initial value outputsInfo[0] has ${init}: inconsistent types`,
       );
       expect(msg).toMatch(
         new RegExp(`cast one of them \\(e\\.g\\. initial\\.astype\\('${out}'\\)`),

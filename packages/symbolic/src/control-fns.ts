@@ -367,7 +367,7 @@ export function scan(
           return;
         }
         throw new TheanoTypeError(
-          `${label}: inconsistent types: ${what} has dtype ${o.dtype} but its initial value outputsInfo[${j}] has ${t.dtype} (the step must not upcast or downcast its state); cast one of them (e.g. initial.astype('${o.dtype}'), or the step's output .astype('${t.dtype}'))${builtAt(o.owner?.trace ?? where)}`,
+          `${label}: ${what} has dtype ${o.dtype} but its initial value outputsInfo[${j}] has ${t.dtype}: inconsistent types (the step must not upcast or downcast its state); cast one of them (e.g. initial.astype('${o.dtype}'), or the step's output .astype('${t.dtype}'))${builtAt(o.owner?.trace ?? where)}`,
         );
       }
       if (o.ndim !== t.ndim)
