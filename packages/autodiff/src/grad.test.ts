@@ -67,4 +67,23 @@ describe('verifyGrad', () => {
     expect(() => grad(x.mul(2), y)).toThrow(DisconnectedInputError);
     expect(() => grad(x.mul(2), y)).toThrow(/'y'/);
   });
+
+  it('an int random draw on the only path says the random op is not differentiable', () => {
+    const p = T.fscalar('p');
+    const srng = new T.RandomStreams(3);
+    const cost = srng.binomial([3], 1, p).astype('float32').sum();
+    let err: unknown;
+    try {
+      grad(cost, p);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DisconnectedInputError);
+    expect((err as Error).message).toMatch(
+      /^grad: RandomBinomial\{int32\} is not differentiable: .*reparameterization.*; the cost depends on 'p' \(float32 scalar\) only through it/s,
+    );
+    expect((err as Error).message).toMatch(/built at .*grad\.test\.ts:\d+/);
+    // a wrt the cost does not reach at all keeps the plain message
+    expect(() => grad(cost.add(p), [p, T.fscalar('q')])).toThrow(/the cost does not depend on 'q'/);
+  });
 });

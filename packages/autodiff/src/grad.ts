@@ -61,7 +61,7 @@ export function sumToType(g: Variable, x: Variable): Variable {
 }
 
 function isNonDifferentiable(r: GradRule<OpName> | NonDifferentiable): r is NonDifferentiable {
-  return (r as NonDifferentiable).nonDifferentiable === true;
+  return (r as NonDifferentiable | undefined)?.nonDifferentiable === true;
 }
 
 /**
@@ -70,7 +70,9 @@ function isNonDifferentiable(r: GradRule<OpName> | NonDifferentiable): r is NonD
  * may be null when `knownGrads` gives the starting gradients (as Theano's cost=None; see Lop).
  * Source: https://theano-pymc.readthedocs.io/en/latest/library/gradient.html
  * @throws TheanoTypeError if cost is not a float scalar or a wrt is not a float variable;
- *   DisconnectedInputError if a wrt does not influence the cost (unless disconnectedInputs);
+ *   DisconnectedInputError if a wrt does not influence the cost (unless disconnectedInputs),
+ *   its message naming the non-differentiable op (an int random draw) when the cost reaches the
+ *   wrt only through one;
  *   TypeError if the gradient must flow through a non-differentiable op.
  */
 export function grad(
@@ -142,12 +144,19 @@ export function grad(
       );
   });
 
-  const totals = backprop(cost ?? null, list, known, new Set(opts.considerConstant ?? []));
+  const stop = new Set(opts.considerConstant ?? []);
+  const { totals, blocked } = backprop(cost ?? null, list, known, stop);
   const mode = opts.returnDisconnected ?? 'zero';
   const results = list.map((w, i) => {
     const g = totals[i];
     if (g) return g;
-    const msg = `grad: the cost does not depend on ${w.name ? `'${w.name}'` : `wrt[${i}]`} (${w.type}); pass disconnectedInputs: 'ignore' to get zeros${where}`;
+    const label = w.name ? `'${w.name}'` : `wrt[${i}]`;
+    // the cost may reach w only through a non-differentiable op with integer outputs (an int
+    // random draw): say so rather than that the cost does not depend on w
+    const via = blocked.find((b) => b.node.inputs.some((x) => dependsOn(x, w, stop)));
+    const msg = via
+      ? `grad: ${opLabel(via.node.op)} is not differentiable: ${via.why}; the cost depends on ${label} (${w.type}) only through it${builtAt(via.node.trace)}`
+      : `grad: the cost does not depend on ${label} (${w.type}); pass disconnectedInputs: 'ignore' to get zeros${where}`;
     if ((opts.disconnectedInputs ?? 'raise') === 'raise') throw new DisconnectedInputError(msg);
     if (opts.disconnectedInputs === 'warn') console.warn(msg);
     return mode === 'zero' ? zerosLike(w) : mode === 'none' ? null : new DisconnectedType();
@@ -155,16 +164,32 @@ export function grad(
   return wrt instanceof Variable ? results[0] : results;
 }
 
+/** Whether `v` is `w` or computed from it (not through a variable in `stop`). */
+function dependsOn(v: Variable, w: Variable, stop: ReadonlySet<Variable>): boolean {
+  const seen = new Set<Variable>();
+  const todo = [v];
+  while (todo.length) {
+    const x = todo.pop()!;
+    if (x === w) return true;
+    if (seen.has(x) || stop.has(x)) continue;
+    seen.add(x);
+    if (x.owner) todo.push(...x.owner.inputs);
+  }
+  return false;
+}
+
 /**
  * Reverse accumulation from the cost (gradient 1) and the known gradients: the total gradient of
- * each `wrt`, or undefined where none flows.
+ * each `wrt`, or undefined where none flows; and the non-differentiable nodes between a wrt and
+ * the cost that no gradient reached (their outputs are integers), with why they are not.
  */
 function backprop(
   cost: Variable | null,
   list: readonly Variable[],
   known: ReadonlyMap<Variable, Variable>,
   stop: ReadonlySet<Variable>,
-): (Variable | undefined)[] {
+): { totals: (Variable | undefined)[]; blocked: { node: Apply; why: string }[] } {
+  const blocked: { node: Apply; why: string }[] = [];
   const order = toposort([...(cost ? [cost] : []), ...known.keys()], stop);
   // variables that depend on some wrt: only those nodes need gradients
   const connected = new Set<Variable>(list);
@@ -189,15 +214,19 @@ function backprop(
     const node: Apply = order[k];
     if (!node.outputs.some((o) => connected.has(o))) continue;
     const outGrads = node.outputs.map((o) => total(o));
-    if (outGrads.every((g) => g === undefined)) continue;
     const rule = GRADS[node.op.kind] as GradRule<OpName> | NonDifferentiable;
+    const noGrad = outGrads.every((g) => g === undefined);
     if (isNonDifferentiable(rule)) {
-      if (node.inputs.some((i) => connected.has(i) && isFloat(i.dtype)))
-        throw new TypeError(
-          `grad: ${opLabel(node.op)} is not differentiable: ${rule.why}${builtAt(node.trace)}`,
-        );
+      if (node.inputs.some((i) => connected.has(i) && isFloat(i.dtype))) {
+        if (noGrad) blocked.push({ node, why: rule.why });
+        else
+          throw new TypeError(
+            `grad: ${opLabel(node.op)} is not differentiable: ${rule.why}${builtAt(node.trace)}`,
+          );
+      }
       continue;
     }
+    if (noGrad) continue;
     const filled = node.outputs.map((o, i) => outGrads[i] ?? zerosLike(o));
     const inGrads = rule(node, filled);
     node.inputs.forEach((inp, i) => {
@@ -206,5 +235,5 @@ function backprop(
       push(inp, sumToType(g, inp));
     });
   }
-  return list.map(total);
+  return { totals: list.map(total), blocked };
 }
