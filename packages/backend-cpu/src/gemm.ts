@@ -123,9 +123,18 @@ function packPanels(
     const blk = at + pc * rowsPad;
     for (let ir = 0; ir < rowsPad; ir += width) {
       const pan = blk + ir * kc;
+      const live = Math.min(width, rows - ir);
+      if (s0 === 1 && live === width) {
+        // the panel's rows are adjacent in memory: copy `width` consecutive values per step
+        let src = offset + ir + pc * s1;
+        const end = pan + kc * width;
+        for (let o = pan; o < end; o += width, src += s1)
+          for (let r = 0; r < width; r++) dst[o + r] = data[src + r];
+        continue;
+      }
       for (let r = 0; r < width; r++) {
         const end = pan + r + kc * width;
-        if (ir + r < rows) {
+        if (r < live) {
           let src = offset + (ir + r) * s0 + pc * s1;
           for (let o = pan + r; o < end; o += width, src += s1) dst[o] = data[src];
         } else for (let o = pan + r; o < end; o += width) dst[o] = 0;
