@@ -7,6 +7,7 @@ import {
   performNode,
 } from '@theano-ts/symbolic';
 import { KERNELS, type KernelFactory } from './kernels';
+import { recycleValues } from './buffer-pool';
 
 /**
  * The CPU backend: values are NDArray; each node runs its fast kernel when one exists, else
@@ -36,5 +37,7 @@ export function createCpuBackend(): Backend & {
     // every op runs here (a fast kernel or the reference implementation), fused reductions included
     supports: () => true,
     hasKernel: (node) => kernelOf(node) !== undefined,
+    // kernels take their outputs from the buffer pool; dead ones go back to it (buffer-pool.ts)
+    recycle: recycleValues,
   };
 }

@@ -4,7 +4,6 @@ import {
   broadcastShapes,
   formatShape,
   shapeSize,
-  typedArrayFor,
   type TypedArray,
 } from '@theano-ts/tensor';
 import {
@@ -17,6 +16,7 @@ import {
 } from '@theano-ts/symbolic';
 import { WASM_MIN_SIZE, WasmMap, inplaceInput, wasmLoopSupports } from './wasm-elemwise';
 import { hasWasmSimd } from './wasm';
+import { allocate } from './buffer-pool';
 
 /** JS expression rounding a float64 value to how `dtype` stores it. */
 export function roundExpr(expr: string, dtype: DType): string {
@@ -213,7 +213,7 @@ export function makeElemwiseKernel(
     }
     const outs: TypedArray[] = outDtypes.map((d, k) => {
       const a = reused[k];
-      if (!a) return new (typedArrayFor(d))(n);
+      if (!a) return allocate(d, n);
       return a.offset === 0 && a.data.length === n
         ? a.data
         : a.data.subarray(a.offset, a.offset + n);

@@ -1,15 +1,17 @@
 /**
- * The CPU kernel of a fused reduction (CAReduce with an `elemwise` scalar op, made by the
- * reduce_fusion rewrite): a float32 WebAssembly SIMD loop that computes the scalar graph and
- * accumulates (sum / prod in float64 lanes, as the reference; max / min in float32 lanes)
- * without materializing the elementwise result, when the inputs are contiguous or scalars
- * and the reduced axes are the trailing ones; otherwise the generated JS Elemwise loop
- * followed by the reference reduction.
+ * The CPU kernel of CAReduce. A plain reduction runs reduce-kernel.ts. A fused one (CAReduce
+ * with an `elemwise` scalar op, made by the reduce_fusion rewrite) runs a float32 WebAssembly
+ * SIMD loop that computes the scalar graph and accumulates (sum / prod in float64 lanes, as the
+ * reference; max / min in float32 lanes) without materializing the elementwise result, when the
+ * inputs are contiguous or scalars and the reduced axes are the trailing ones; otherwise the
+ * generated JS Elemwise loop followed by the plain reduction.
  */
-import { NDArray, broadcastShapes, castScalar, shapeSize, typedArrayFor } from '@theano-ts/tensor';
+import { NDArray, broadcastShapes, castScalar, shapeSize } from '@theano-ts/tensor';
 import { type Apply, applyOp, performNode, scalarOutDtypes } from '@theano-ts/symbolic';
 import { makeElemwiseKernel } from './elemwise-codegen';
 import { hasWasmSimd } from './wasm';
+import { plainReduceKernel } from './reduce-kernel';
+import { allocate } from './buffer-pool';
 import {
   WASM_MIN_SIZE,
   type WasmLoop,
@@ -20,17 +22,18 @@ import {
   wasmLoopSupports,
 } from './wasm-elemwise';
 
-/** The kernel of a CAReduce node: undefined (reference implementation) unless it is fused. */
-export function makeFusedReduceKernel(
+/** The kernel of a CAReduce node: the plain one (reduce-kernel.ts) unless it is fused. */
+export function makeCAReduceKernel(
   node: Apply<'CAReduce'>,
-): ((inputs: readonly NDArray[]) => NDArray[]) | undefined {
+): (inputs: readonly NDArray[]) => NDArray[] {
   const { scalarOp, axes, elemwise } = node.op.params;
-  if (!elemwise) return undefined;
-  // the unfused pair: the Elemwise's JS kernel (it checks broadcasting) then CAReduce's reference
+  if (!elemwise) return plainReduceKernel(node, (x) => performNode(node, [x])[0]);
+  // the unfused pair: the Elemwise's JS kernel (it checks broadcasting) then the plain reduction
   const elem = applyOp('Elemwise', { scalarOp: elemwise }, node.inputs);
   const mapKernel = makeElemwiseKernel(elem);
   const red = applyOp('CAReduce', { scalarOp, axes }, [elem.outputs[0]]);
-  const unfused = (inputs: readonly NDArray[]) => performNode(red, mapKernel(inputs));
+  const reduceUnfused = plainReduceKernel(red, (x) => performNode(red, [x])[0]);
+  const unfused = (inputs: readonly NDArray[]) => reduceUnfused(mapKernel(inputs));
 
   const inDtypes = node.inputs.map((v) => v.dtype);
   if (!wasmLoopSupports(elemwise, inDtypes, scalarOutDtypes(elemwise, inDtypes))) return unfused;
@@ -62,7 +65,7 @@ export function makeFusedReduceKernel(
       loops.set(key, loop);
     }
     const rows = n / len;
-    const out = new (typedArrayFor(dtype))(rows);
+    const out = allocate(dtype, rows);
     for (let r = 0; r < rows; r++) out[r] = castScalar(runReduce(loop, ins, r * len, len), dtype);
     return [new NDArray(out, shape.slice(0, first), { dtype })];
   };

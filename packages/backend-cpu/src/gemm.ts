@@ -5,11 +5,12 @@
  * SIMD is absent or disabled the caller runs its JavaScript loop (kernels.ts's matmul).
  *
  * Memory: one WebAssembly.Memory per process, grown (never shrunk) to the largest product
- * seen; each call packs A and B into it, runs the kernel and copies C out into a fresh typed
- * array, so no NDArray ever aliases wasm memory and nothing is retained between calls.
+ * seen; each call packs A and B into it, runs the kernel and copies C out into a typed array
+ * from the buffer pool (buffer-pool.ts), so no NDArray ever aliases wasm memory.
  */
 import { buildGemmModule, GEMM_F32, GEMM_F64 } from './wasm/gemm-module';
 import { hasWasmSimd } from './wasm/features';
+import { allocate } from './buffer-pool';
 
 /** A 2-d strided operand: element (i, j) is data[offset + i·s0 + j·s1]. */
 export interface MatrixView {
@@ -211,8 +212,8 @@ export function gemmSum(
     first = false;
   }
   wasmKernelRuns.gemm++;
-  const out = new (dtype === 'float32' ? Float32Array : Float64Array)(m * n);
-  if (first) return out;
+  if (first) return new (dtype === 'float32' ? Float32Array : Float64Array)(m * n);
+  const out = allocate(dtype, m * n) as Float32Array | Float64Array;
   if (epilogue) {
     if (nPad !== n) eng.compactRows(0, m, nPad * E, n * E);
     heap = arenaView(eng, (cLen + m * n) * E, dtype);

@@ -2,3 +2,10 @@ export { createCpuBackend } from './backend';
 export { KERNELS, matmul, type Kernel, type KernelFactory } from './kernels';
 export { makeElemwiseKernel, scalarBody, roundExpr } from './elemwise-codegen';
 export { hasWasmSimd, setWasmSimdDisabled } from './wasm';
+export {
+  allocate,
+  recycleValues,
+  setBufferPoolLimit,
+  bufferPoolFreeBytes,
+  bufferPoolStats,
+} from './buffer-pool';

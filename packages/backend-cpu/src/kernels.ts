@@ -7,7 +7,7 @@ import {
 } from '@theano-ts/tensor';
 import type { Apply, OpName } from '@theano-ts/symbolic';
 import { makeElemwiseKernel } from './elemwise-codegen';
-import { makeFusedReduceKernel } from './fused-reduce-kernel';
+import { makeCAReduceKernel } from './fused-reduce-kernel';
 import { conv2dGradInputsKernel, conv2dGradWeightsKernel, conv2dKernel } from './conv-kernels';
 import { gemm, type MatrixView } from './gemm';
 
@@ -277,6 +277,7 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
   Conv2d: conv2dKernel,
   Conv2dGradWeights: conv2dGradWeightsKernel,
   Conv2dGradInputs: conv2dGradInputsKernel,
-  // fused reductions (reduce_fusion): a SIMD loop over the scalar graph with the accumulation
-  CAReduce: makeFusedReduceKernel,
+  // reductions: one pass with a tight inner loop; fused ones (reduce_fusion) a SIMD loop over
+  // the scalar graph with the accumulation
+  CAReduce: makeCAReduceKernel,
 };

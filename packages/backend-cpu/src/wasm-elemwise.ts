@@ -13,6 +13,7 @@ import type { Apply, CompositeScalarOp, ScalarOp } from '@theano-ts/symbolic';
 import { type DType, NDArray } from '@theano-ts/tensor';
 import { FunctionBuilder, type Local, ModuleBuilder, hasWasmSimd } from './wasm';
 import { type Operand, VEC_FNS, Vec, vecFn } from './wasm-math';
+import { allocate } from './buffer-pool';
 
 /** Elements per array per call: 16 KiB of float32, so a chunk's arrays stay in L1/L2. */
 export const CHUNK = 4096;
@@ -408,7 +409,7 @@ export class WasmMap {
       runMap(loop, ins, target.data as Float32Array, target.offset, n);
       return target;
     }
-    const out = new Float32Array(n);
+    const out = allocate('float32', n) as Float32Array;
     runMap(loop, ins, out, 0, n);
     return new NDArray(out, shape, { dtype: 'float32' });
   }

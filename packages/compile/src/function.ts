@@ -497,6 +497,8 @@ export function theanoFunction(
   // a backend with the residency hooks keeps shared variables in its storage between calls
   const resident =
     typeof backend.loadShared === 'function' && typeof backend.storeShared === 'function';
+  // a backend with the recycle hook reuses the buffers of dead values in later calls
+  const recycle = !resident && typeof backend.recycle === 'function';
   const residency = (withUpdates: boolean): Residency | undefined =>
     resident
       ? {
@@ -512,6 +514,7 @@ export function theanoFunction(
     outs.map((o) => !!o.opts.borrow),
     single,
     residency(true),
+    recycle,
   );
   const thunkOf = new Map<Apply, ReturnType<typeof backend.makeThunk>>();
   prog.nodes.forEach((node, k) => {
@@ -573,6 +576,7 @@ export function theanoFunction(
           prog.borrow,
           single,
           residency(false),
+          recycle,
         )
       : prog;
     const containers: (Container | undefined)[] = inst.defaults.map((d) =>
@@ -591,6 +595,7 @@ export function theanoFunction(
           return {
             set: (v: NDArray) => s.setInternal(v),
             store: resident ? (v: unknown) => backend.storeShared!(s, v) : undefined,
+            current: recycle ? () => s.hostValue : undefined,
           };
         });
     const stats = opts.profile
@@ -623,6 +628,7 @@ export function theanoFunction(
       times: stats ? stats.nodeTimes : new Float64Array(p.nodes.length),
       now: () => performance.now(),
       truthy: truthyVia((v) => backend.toHost(v)),
+      recycle: recycle ? backend.recycle!.bind(backend) : undefined,
     };
     let core: Core;
     const leafNames = [

@@ -37,6 +37,8 @@ export interface UpdateTarget {
   set(v: NDArray): void;
   /** Store a value in the backend's storage (`Backend.storeShared`): resident updates only. */
   store?(v: unknown): void;
+  /** The value the update replaces (a shared variable's), handed to `Backend.recycle` after. */
+  current?(): unknown;
 }
 
 /**
@@ -73,6 +75,11 @@ export interface Program {
   readonly residency?: Residency;
   /** Per node: when it runs (IfElse laziness, see lazy.ts); null: always. */
   readonly guards: readonly (SlotGuard | null)[];
+  /**
+   * The backend has `recycle` (buffer reuse): intermediates are kept to the end of the call and
+   * handed to it then, with the replaced shared values, instead of being dropped at last use.
+   */
+  readonly recycle: boolean;
 }
 
 /**
@@ -87,6 +94,7 @@ export function planProgram(
   borrow: readonly boolean[],
   single: boolean,
   residency?: Residency,
+  recycle = false,
 ): Program {
   const { nodes, guards: condGuards } = lazySchedule(fgraph);
   const slot = new Map<Variable, number>();
@@ -140,6 +148,7 @@ export function planProgram(
     single,
     residency,
     guards,
+    recycle,
   };
 }
 
@@ -176,6 +185,12 @@ export interface CoreEnv {
   now: () => number;
   /** Truthiness of a backend value holding a scalar (IfElse conditions). */
   truthy: (v: unknown) => boolean;
+  /** The backend's `recycle` (programs with `recycle`). */
+  recycle?: (
+    dead: readonly unknown[],
+    live: readonly unknown[],
+    returned: readonly unknown[],
+  ) => void;
 }
 
 /** A compiled call: the converted input arrays in, the outputs out. */
@@ -222,7 +237,8 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
     const args = prog.nodeIn[k].map(name).join(', ');
     const call = opts.profile ? `t = now(); r = T${k}(a); P[${k}] += now() - t;` : `r = T${k}(a);`;
     const outs = prog.nodeOut[k].map((s, j) => `v${s} = r[${j}];`).join(' ');
-    const rel = prog.releaseAfter[k].map((s) => `v${s} = undefined;`).join(' ');
+    // with recycling, intermediates stay until the end of the call (handed to the backend then)
+    const rel = prog.recycle ? '' : prog.releaseAfter[k].map((s) => `v${s} = undefined;`).join(' ');
     const line = `k = ${k}; a = [${args}]; ${call} ${outs}${rel ? ' ' + rel : ''}`;
     const g = prog.guards[k];
     L.push(g ? `    if (${guardSource(g, cond)}) { ${line} }` : `    ${line}`);
@@ -256,12 +272,24 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
     L.push(`    if (${conds.join(' || ')}) ${u} = ${u}.copy();`);
     updNames.push(u);
   }
+  // the values the updates replace (dead once replaced), for the backend to reuse
+  const replaced: string[] = [];
+  if (prog.recycle)
+    for (let j = 0; j < nUpd; j++)
+      if (!resUpd(j)) {
+        L.push(`    const q${j} = U${j}.current?.();`);
+        replaced.push(`q${j}`);
+      }
   L.push('    k = -3;');
   for (let j = 0; j < nUpd; j++)
     L.push(
       resUpd(j)
         ? `    U${j}.store(${name(prog.outSlots[prog.nOut + j])});`
         : `    U${j}.set(n${j});`,
+    );
+  if (prog.recycle)
+    L.push(
+      `    E.recycle([${[...intermediates.map((s) => `v${s}`), ...replaced].join(', ')}], [${updNames.join(', ')}], [${outNames.join(', ')}]);`,
     );
   L.push(
     prog.single

@@ -54,4 +54,15 @@ export interface Backend {
    * other shared variables, constants): a backend copies host data it did not make itself.
    */
   storeShared?(sv: SharedVariable, value: unknown): void;
+  /**
+   * Buffer-reuse hook (optional): the end of a call of a compiled function. `dead` holds values
+   * nothing will read again — the call's intermediates and the shared values its updates
+   * replaced (Theano's rule: a value got with `getValue({ borrow: true })` or a borrowed output
+   * may be overwritten by later calls); `live` the new shared values; `returned` the outputs
+   * handed to the caller. The backend may reuse the storage of a dead value it made itself, in
+   * later calls, unless a live or returned value shares it (views); it must never reuse the
+   * storage of a returned value. Called only after a call that did not throw, after the
+   * updates were stored. Must not throw.
+   */
+  recycle?(dead: readonly unknown[], live: readonly unknown[], returned: readonly unknown[]): void;
 }
