@@ -72,7 +72,7 @@ const results = await runGroups(groups, (s) => console.error(s), skipped);
 console.log(table(results));
 const sums = checksums(results);
 if (sums.length) console.log(`\nchecksums:\n${sums.join('\n')}`);
-const routine = new Set(['checksum', 'min (ms)', 'checksum tolerance']);
+const routine = new Set(['checksum', 'min (ms)', 'checksum tolerance', 'runs']);
 for (const r of results.filter((r) => Object.keys(r.details ?? {}).some((k) => !routine.has(k))))
   console.log(
     `\n${r.title} — ${r.impl}:\n` +

@@ -175,6 +175,40 @@ describe.skipIf(!simd)('float32 Elemwise kernels on the SIMD path equal the refe
     }
   });
 
+  it('comparisons held as 0 / 1 inside a float32 loop (relu gradient i1 * (i0 > 0)): bit for bit, NaN compares false', () => {
+    for (const cmp of ['gt', 'ge', 'lt', 'le', 'eq', 'neq'] as const) {
+      const c: T.CompositeScalarOp = {
+        name: 'composite',
+        nin: 2,
+        nodes: [
+          { op: { name: cmp }, args: [0, 1], dtype: 'bool' },
+          { op: { name: 'mul' }, args: [1, 2], dtype: 'float32' },
+          { op: { name: 'sub' }, args: [3, 2], dtype: 'float32' },
+        ],
+        outputs: [4],
+      };
+      expect(wasmLoopSupports(c, ['float32', 'float32'], ['float32'])).toBe(true);
+      for (const shape of SHAPES) {
+        const node = elemwiseNode(c, [shape.map(() => null), shape.map(() => null)]);
+        const x = randomArray(rng, 'float32', shape);
+        // equal pairs too, so that eq / ge / le see both answers
+        const y = x.copy();
+        y.data.forEach(
+          (_, i) => (y.data[i] = i % 3 === 0 ? x.data[i] : Math.fround(rng.normal(0, 3).item())),
+        );
+        const ins = [x, y];
+        expectSameBits(
+          runKernel(node, ins)[0],
+          T.performNode(node, ins)[0],
+          `${cmp} shape ${shape}`,
+        );
+      }
+    }
+    // a bool output, or a bool read by an op that is not float32, stays off the loop
+    const gt: T.ScalarOp = { name: 'gt' };
+    expect(wasmLoopSupports(gt, ['float32', 'float32'], ['bool'])).toBe(false);
+  });
+
   // sigmoid within 2 ulp of values < 1 (2^-23 each), doubled by *2, then -1 rounds once more
   const CHAIN_ATOL = 5 * 2 ** -23;
 

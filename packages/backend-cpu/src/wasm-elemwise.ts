@@ -48,10 +48,29 @@ const EMIT: Readonly<Record<string, Emit>> = {
   // x > 0 ? x : NaN stays NaN : +0
   relu: (v, a) =>
     v.op2('v128.and', a, v.op2('v128.or', v.op2('f32x4.gt', a, 0), v.op2('f32x4.ne', a, a))),
+  // comparisons: a bool held as float32 0 / 1 (what Elemwise's upcast of bool to float32 gives)
+  ...Object.fromEntries(
+    (
+      [
+        ['gt', 'f32x4.gt'],
+        ['ge', 'f32x4.ge'],
+        ['lt', 'f32x4.lt'],
+        ['le', 'f32x4.le'],
+        ['eq', 'f32x4.eq'],
+        ['neq', 'f32x4.ne'],
+      ] as const
+    ).map(([name, cmp]) => [
+      name,
+      (v: Vec, a: Operand, b: Operand) => v.op2('v128.and', v.op2(cmp, a, b), 1),
+    ]),
+  ),
   identity: (_v, a) => a,
   cast: (_v, a) => a,
   second: (_v, _a, b) => b,
 };
+
+/** Ops whose bool result a loop holds as float32 0 / 1. */
+const COMPARISONS = new Set(['gt', 'ge', 'lt', 'le', 'eq', 'neq']);
 
 /** `op` as a Composite (a primitive op is a one-node Composite). */
 function asComposite(op: ScalarOp, nin: number, outDtype: DType): CompositeScalarOp {
@@ -66,7 +85,8 @@ function asComposite(op: ScalarOp, nin: number, outDtype: DType): CompositeScala
 
 /**
  * Whether a float32 SIMD loop can compute `op` on inputs of `inDtypes`: every input and
- * every value of the scalar graph is float32, every op has an emitter, constants
+ * every value of the scalar graph is float32 (or a comparison's bool, held as 0 / 1 and used
+ * as float32 by the ops that read it, as Elemwise upcasts it), every op has an emitter, constants
  * are float32 values, one output; and the engine has WebAssembly SIMD.
  */
 export function wasmLoopSupports(
@@ -81,7 +101,8 @@ export function wasmLoopSupports(
   const ok = c.nodes.every((n) =>
     n.op.name === 'constant'
       ? Object.is(Math.fround(n.op.value), n.op.value) || Number.isNaN(n.op.value)
-      : n.dtype === 'float32' && Object.hasOwn(EMIT, n.op.name),
+      : (n.dtype === 'float32' || (n.dtype === 'bool' && COMPARISONS.has(n.op.name))) &&
+        Object.hasOwn(EMIT, n.op.name),
   );
   return ok && hasWasmSimd();
 }

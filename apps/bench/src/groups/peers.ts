@@ -16,9 +16,16 @@ import { type Figure, type Workload, type WorkloadGroup, median } from '../harne
 
 const T = theano.tensor;
 const np = jax.numpy;
+/** Fewest timed runs (the issue: medians of ≥ 7). */
 const RUNS = 7;
-/** Untimed runs before timing, for every implementation (tfjs-backend-cpu's slow ones: 1). */
+/** Fewest untimed runs before timing, for every implementation (tfjs-backend-cpu's slow ones: 1). */
 const WARMUP = 5;
+/** Warm-up lasts at least this long (ms), as long as each run is shorter. */
+const WARMUP_MS = 500;
+/** Timed runs continue until this much time (ms) has been timed, as long as each run is shorter. */
+const TIMED_MS = 1000;
+/** Most warm-up runs, and most timed runs. */
+const MAX_RUNS = 51;
 
 /** Deterministic uniform floats in [lo, hi) (an LCG; the same data for every implementation). */
 function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -40,27 +47,36 @@ const sumSq = (a: Arr): number => {
 };
 
 /**
- * Warm up (`warmup` runs: V8 and the WebAssembly engines tier up their hot code over the first
- * calls, for every implementation alike) then time `runs` runs; the checksum is the first run's.
+ * Warm up — at least `warmup` runs and at least {@link WARMUP_MS} (V8 and the WebAssembly
+ * engines tier up their hot code over the first calls; a fast step needs more calls than a
+ * slow one), the same rule for every implementation — then time at least `runs` runs, more
+ * while less than {@link TIMED_MS} has been timed (at most {@link MAX_RUNS}), so a median of a
+ * few-millisecond step is taken over ≥ 7 and usually dozens of runs. The checksum is the
+ * first run's.
  */
 async function bench(
   run: () => number | Promise<number>,
   runs = RUNS,
   warmup = WARMUP,
 ): Promise<Figure> {
+  const start = performance.now();
   let checksum = await run();
-  for (let i = 1; i < warmup; i++) await run();
+  for (let i = 1; i < warmup || (performance.now() - start < WARMUP_MS && i < MAX_RUNS); i++)
+    await run();
   const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  let timed = 0;
+  for (let i = 0; i < runs || (timed < TIMED_MS && i < MAX_RUNS); i++) {
     const t = performance.now();
     const c = await run();
-    samples.push(performance.now() - t);
+    const dt = performance.now() - t;
+    samples.push(dt);
+    timed += dt;
     if (i === 0 && warmup === 0) checksum = c;
   }
   return {
     value: median(samples),
     samples,
-    details: { checksum, 'min (ms)': Math.min(...samples) },
+    details: { checksum, 'min (ms)': Math.min(...samples), runs: samples.length },
   };
 }
 

@@ -171,8 +171,30 @@ export function addAxpbyFunction(m: ModuleBuilder, cfg: GemmConfig): void {
 }
 
 /**
+ * Adds `pack_steps_<vecs>(src, srcStep, dst, steps)` (byte addresses and step): copies `vecs`
+ * v128 (16·vecs bytes) from src + p·srcStep to dst + p·16·vecs for p < steps — one panel of a
+ * packed operand whose panel rows are adjacent in memory (gemm.ts's packPanels).
+ */
+export function addPackSteps(m: ModuleBuilder, vecs: number): void {
+  m.addFunction(`pack_steps_${vecs}`, ['i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [src, srcStep, dst, steps] = [0, 1, 2, 3].map((i) => f.param(i));
+    const p = f.local('i32');
+    f.forRange(p, 0, steps, 1, () => {
+      for (let v = 0; v < vecs; v++)
+        f.get(dst)
+          .get(src)
+          .mem('v128.load', v * 16, 0)
+          .mem('v128.store', v * 16, 0);
+      advance(f, src, srcStep);
+      advance(f, dst, vecs * 16);
+    });
+  });
+}
+
+/**
  * A module importing `env.memory` with the float32 and float64 GEMM and direct-convolution
- * functions (conv-module.ts), Gemm's epilogue `axpby_<dtype>` and `compact_rows`.
+ * functions (conv-module.ts), Gemm's epilogue `axpby_<dtype>`, `compact_rows` and the panel
+ * copies `pack_steps_1` / `pack_steps_2`.
  */
 export function buildGemmModule(): ModuleBuilder {
   const m = new ModuleBuilder();
@@ -184,5 +206,7 @@ export function buildGemmModule(): ModuleBuilder {
   addConvFunction(m, GEMM_F32);
   addConvFunction(m, GEMM_F64);
   addCompactRows(m);
+  addPackSteps(m, 1);
+  addPackSteps(m, 2);
   return m;
 }
