@@ -110,19 +110,26 @@ describe.skipIf(!hasWasmSimd())('WebAssembly SIMD GEMM vs the reference dot', ()
     expectClose(out, a, b, 'Dot node');
   });
 
-  it.each(['float32', 'float64'] as const)(
-    '%s Gemm node (z·b + a·dot(x, y), xᵀ view) matches the reference to rounding',
-    (dtype) => {
+  it.each([
+    ['float32', 'full'],
+    ['float64', 'full'],
+    ['float32', 'row'],
+    ['float64', 'row'],
+  ] as const)(
+    '%s Gemm node (z·b + a·dot(x, y), xᵀ view, z %s) matches the reference to rounding',
+    (dtype, zKind) => {
       const [m, k, n] = [37, 29, 19];
-      const z = randomArray(rng, dtype, [m, n], false);
+      // z 'row': a (1, n) bias broadcast over the rows (declared broadcastable)
+      const z = randomArray(rng, dtype, [zKind === 'row' ? 1 : m, n], false);
       const x = randomArray(rng, dtype, [k, m], false).T;
       const y = randomArray(rng, dtype, [k, n], false);
       const sc = (v: number) =>
         new NDArray(new (dtype === 'float32' ? Float32Array : Float64Array)([v]), [], { dtype });
       const mat = () => T.tensor('m', { dtype, ndim: 2 });
       const scal = () => T.tensor('s', { dtype, ndim: 0 });
-      const node = T.applyOp('Gemm', {}, [mat(), scal(), mat(), mat(), scal()]);
-      const inputs = [z, sc(-0.1), x, y, sc(1)];
+      const zVar = zKind === 'row' ? T.tensor('z', { dtype, shape: [1, null] }) : mat();
+      const node = T.applyOp('Gemm', {}, [zVar, scal(), mat(), mat(), scal()]);
+      const inputs = [z, sc(-0.1), x, y, sc(1.5)];
       const before = wasmKernelRuns.gemm;
       const [got] = runKernel(node, inputs);
       expect(wasmKernelRuns.gemm).toBe(before + 1);

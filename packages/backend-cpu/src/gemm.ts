@@ -45,6 +45,14 @@ export interface WasmEngine {
   compactRows: (base: number, rows: number, srcRowBytes: number, dstRowBytes: number) => void;
   /** `pack_steps_1` / `pack_steps_2` (gemm-module.ts). */
   packSteps: Record<1 | 2, (src: number, srcStep: number, dst: number, steps: number) => void>;
+  /** `pack_gather4_f32` (gemm-module.ts). */
+  packGather4: (
+    src: number,
+    rowStride: number,
+    dst: number,
+    dstStep: number,
+    steps: number,
+  ) => void;
 }
 
 /** How many products and convolutions ran on the wasm kernels (tests check the fast path ran). */
@@ -69,6 +77,7 @@ export function wasmEngine(): WasmEngine {
         1: e['pack_steps_1']! as WasmEngine['packSteps'][1],
         2: e['pack_steps_2']! as WasmEngine['packSteps'][2],
       },
+      packGather4: e['pack_gather4_f32']! as WasmEngine['packGather4'],
     };
   }
   return engine;
@@ -114,11 +123,12 @@ export const roundUp = (x: number, to: number) => Math.ceil(x / to) * to;
  * Packs a matrix whose rows are the panel dimension (A's rows, or B's columns given as Bᵀ) into
  * `width`-row panels per k block: block pc (kc steps) starts at at + pc·rowsPad, panel ir at
  * + ir·kc, step p at + p·width. Rows past `rows` are zero (the arena is reused).
- * When the panel's rows are adjacent in memory (s0 = 1: B given as Bᵀ of a row-major B, or a
- * transposed A) and `wasm` is given, the operand is copied into the arena at `wasm.scratch`
- * (one memcpy) and each full panel is copied there by `pack_steps` (width values = 1 or 2 v128
- * per step); x·W with W 784×256 float32: packing W 0.7 ms (JS, row by row) → 0.1 ms.
- * Otherwise one source row at a time along k, in JS.
+ * With `wasm`, when the operand's span is not much larger than its values, it is copied into
+ * the arena at `wasm.scratch` (one memcpy) and each full panel is packed there in WebAssembly:
+ * panel rows adjacent in memory (s0 = 1: B given as Bᵀ of a row-major B, or a transposed A)
+ * by `pack_steps` (1 or 2 v128 per step); float32 rows contiguous along k (s1 = 1: a row-major
+ * A, or a transposed B) by `pack_gather4_f32` (4×4 transposes in registers). x·W, x 128×784, W
+ * 784×256: packing W 0.7 → 0.1 ms. Otherwise one source row at a time along k, in JS.
  */
 function packPanels(
   dst: Float32Array | Float64Array,
@@ -131,26 +141,25 @@ function packPanels(
 ): void {
   const { data, offset, rows, cols: k, s0, s1 } = x;
   const E = dst.BYTES_PER_ELEMENT;
-  const vecs = (width * E) / 16;
-  const span = rows + (k - 1) * s1;
-  const fast =
-    wasm &&
-    s0 === 1 &&
-    s1 > 0 &&
-    rows >= width &&
-    (vecs === 1 || vecs === 2) &&
-    data instanceof dst.constructor &&
-    span <= 2 * rows * k + 64;
-  if (fast) dst.set((data as typeof dst).subarray(offset, offset + span), wasm.scratch);
+  const mode = wasm && rows >= width && data instanceof dst.constructor ? fastPack(x, width, E) : 0;
+  if (mode) {
+    const span = spanOf(x);
+    dst.set((data as typeof dst).subarray(offset, offset + span), wasm!.scratch);
+  }
   for (let pc = 0; pc < k; pc += KC) {
     const kc = Math.min(KC, k - pc);
     const blk = at + pc * rowsPad;
     for (let ir = 0; ir < rowsPad; ir += width) {
       const pan = blk + ir * kc;
       const live = Math.min(width, rows - ir);
-      if (fast && live === width) {
-        const src = (wasm.scratch + ir + pc * s1) * E;
-        wasm.eng.packSteps[vecs as 1 | 2](src, s1 * E, pan * E, kc);
+      if (mode && live === width) {
+        const { eng, scratch } = wasm!;
+        const src = scratch + ir * s0 + pc * s1;
+        if (mode === ADJACENT)
+          eng.packSteps[((width * E) / 16) as 1 | 2](src * E, s1 * E, pan * E, kc);
+        else
+          for (let q = 0; q < width; q += 4)
+            eng.packGather4((src + q * s0) * E, s0 * E, (pan + q) * E, width * E, kc);
         continue;
       }
       for (let r = 0; r < width; r++) {
@@ -164,9 +173,24 @@ function packPanels(
   }
 }
 
+const ADJACENT = 1;
+const GATHER = 2;
+/** Elements from the first to the last value of a view with non-negative strides. */
+const spanOf = (x: MatrixView) => (x.rows - 1) * x.s0 + (x.cols - 1) * x.s1 + 1;
+/**
+ * How {@link packPanels} can pack `x` in WebAssembly: ADJACENT (s0 = 1), GATHER (float32, s1 =
+ * 1, width a multiple of 4), or 0 (JS); only when its span is at most about twice its values.
+ */
+function fastPack(x: MatrixView, width: number, E: number): number {
+  if (x.s0 < 0 || x.s1 < 0 || spanOf(x) > 2 * x.rows * x.cols + 64) return 0;
+  if (x.s0 === 1 && (width * E === 16 || width * E === 32)) return ADJACENT;
+  if (x.s1 === 1 && E === 4 && width % 4 === 0 && x.s0 > 0) return GATHER;
+  return 0;
+}
+
 /** Arena elements {@link packPanels} needs past the packed panels for `x` (its wasm copy). */
-const scratchFor = (x: MatrixView): number =>
-  x.s0 === 1 && x.s1 > 0 ? x.rows + (x.cols - 1) * x.s1 : 0;
+const scratchFor = (x: MatrixView, width: number, E: number): number =>
+  fastPack(x, width, E) ? spanOf(x) : 0;
 
 /**
  * Gemm's epilogue: C ← beta·Z + alpha·C with Z contiguous row-major m×n (data from `offset`),
@@ -175,6 +199,8 @@ const scratchFor = (x: MatrixView): number =>
 export interface GemmEpilogue {
   readonly z: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };
   readonly offset: number;
+  /** Z is one row of n values (from `offset`) broadcast to every row (a bias). */
+  readonly rowBroadcast?: boolean;
   readonly alpha: number;
   readonly beta: number;
 }
@@ -230,7 +256,8 @@ export function gemmSum(
     const aLen = mPad * k;
     const bt = { data: b.data, offset: b.offset, rows: n, cols: k, s0: b.s1, s1: b.s0 };
     const scratch = cLen + aLen + k * nPad;
-    heap = arenaView(eng, (scratch + Math.max(scratchFor(a), scratchFor(bt))) * E, dtype);
+    const need = Math.max(scratchFor(a, cfg.mr, E), scratchFor(bt, cfg.nr, E));
+    heap = arenaView(eng, (scratch + need) * E, dtype);
     packPanels(heap, cLen, a, mPad, cfg.mr, cfg.kc, { eng, scratch });
     packPanels(heap, cLen + aLen, bt, nPad, cfg.nr, cfg.kc, { eng, scratch });
     eng.gemm[dtype](cLen * E, (cLen + aLen) * E, 0, mPad, nPad, k, first ? 0 : 1);
@@ -242,7 +269,11 @@ export function gemmSum(
   if (epilogue) {
     if (nPad !== n) eng.compactRows(0, m, nPad * E, n * E);
     heap = arenaView(eng, (cLen + m * n) * E, dtype);
-    heap.set(epilogue.z.subarray(epilogue.offset, epilogue.offset + m * n), cLen);
+    const { z, offset: zo } = epilogue;
+    if (epilogue.rowBroadcast) {
+      const row = z.subarray(zo, zo + n);
+      for (let i = 0; i < m; i++) heap.set(row, cLen + i * n);
+    } else heap.set(z.subarray(zo, zo + m * n), cLen);
     eng.axpby[dtype](0, cLen * E, m * n, epilogue.alpha, epilogue.beta);
     out.set(heap.subarray(0, m * n));
   } else if (nPad === n) out.set(heap.subarray(0, m * n));

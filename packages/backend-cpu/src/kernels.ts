@@ -244,10 +244,16 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
         y.ndim === 2 &&
         x.shape[1] === y.shape[0] &&
         z.isContiguous &&
-        z.shape[0] === m0 &&
+        (z.shape[0] === m0 || (z.shape[0] === 1 && zDeclared[0] === 1)) &&
         z.shape[1] === n0
       ) {
-        const epilogue = { z: z.data, offset: z.offset, alpha: a.item(), beta: b.item() };
+        const epilogue = {
+          z: z.data,
+          offset: z.offset,
+          alpha: a.item(),
+          beta: b.item(),
+          rowBroadcast: z.shape[0] !== m0,
+        };
         const c = gemm(viewOf(x, true), viewOf(y, false), dtype, epilogue);
         if (c) return [new NDArray(c, [m0, n0], { dtype })];
       }

@@ -191,10 +191,70 @@ export function addPackSteps(m: ModuleBuilder, vecs: number): void {
   });
 }
 
+/** 32-bit lanes `l` of (a, b) (b's lanes are 4–7) as i8x16.shuffle byte indices. */
+const lanes32 = (l: readonly number[]) =>
+  l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+
+/**
+ * Adds `pack_gather4_f32(src, rowStride, dst, dstStep, steps)` (bytes): for p < steps, writes
+ * the p-th float32 of the 4 rows at src, src + rowStride, … (each contiguous along p) as 4
+ * consecutive values at dst + p·dstStep — a 4×4 transpose in registers per 4 steps. Packs
+ * panels of an operand whose rows are contiguous along k (a row-major A).
+ */
+export function addPackGather4(m: ModuleBuilder): void {
+  m.addFunction('pack_gather4_f32', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [src, rowStride, dst, dstStep, steps] = [0, 1, 2, 3, 4].map((i) => f.param(i));
+    const p = f.local('i32');
+    const end4 = f.local('i32');
+    const s = [0, 1, 2, 3].map(() => f.local('i32'));
+    const r = [0, 1, 2, 3].map(() => f.local('v128'));
+    const t = [0, 1, 2, 3].map(() => f.local('v128'));
+    const step4 = f.local('i32');
+    s.forEach((si, i) => f.get(src).get(rowStride).i32Const(i).op('i32.mul').op('i32.add').set(si));
+    f.get(dstStep).i32Const(4).op('i32.mul').set(step4);
+    f.get(steps).i32Const(-4).op('i32.and').set(end4);
+    const shuf = (a: Local, b: Local, l: number[], into: Local) =>
+      f.get(a).get(b).shuffle(lanes32(l)).set(into);
+    f.forRange(p, 0, end4, 4, () => {
+      r.forEach((ri, i) => {
+        f.get(s[i]).mem('v128.load', 0, 0).set(ri);
+        advance(f, s[i], 16);
+      });
+      shuf(r[0], r[1], [0, 4, 1, 5], t[0]);
+      shuf(r[0], r[1], [2, 6, 3, 7], t[1]);
+      shuf(r[2], r[3], [0, 4, 1, 5], t[2]);
+      shuf(r[2], r[3], [2, 6, 3, 7], t[3]);
+      // out j (step p + j) = rows' element j
+      const outs: [Local, Local, number[]][] = [
+        [t[0], t[2], [0, 1, 4, 5]],
+        [t[0], t[2], [2, 3, 6, 7]],
+        [t[1], t[3], [0, 1, 4, 5]],
+        [t[1], t[3], [2, 3, 6, 7]],
+      ];
+      outs.forEach(([a, b, l], j) => {
+        f.get(dst);
+        if (j) f.get(dstStep).i32Const(j).op('i32.mul').op('i32.add');
+        f.get(a).get(b).shuffle(lanes32(l)).mem('v128.store', 0, 0);
+      });
+      advance(f, dst, step4);
+    });
+    f.forRange(p, end4, steps, 1, () => {
+      s.forEach((si, i) => {
+        f.get(dst)
+          .get(si)
+          .mem('f32.load')
+          .mem('f32.store', 4 * i);
+        advance(f, si, 4);
+      });
+      advance(f, dst, dstStep);
+    });
+  });
+}
+
 /**
  * A module importing `env.memory` with the float32 and float64 GEMM and direct-convolution
  * functions (conv-module.ts), Gemm's epilogue `axpby_<dtype>`, `compact_rows` and the panel
- * copies `pack_steps_1` / `pack_steps_2`.
+ * copies `pack_steps_1` / `pack_steps_2` / `pack_gather4_f32`.
  */
 export function buildGemmModule(): ModuleBuilder {
   const m = new ModuleBuilder();
@@ -208,5 +268,6 @@ export function buildGemmModule(): ModuleBuilder {
   addCompactRows(m);
   addPackSteps(m, 1);
   addPackSteps(m, 2);
+  addPackGather4(m);
   return m;
 }
