@@ -8,6 +8,7 @@
  */
 import type { NDArray } from '@theano-ts/tensor';
 import { arenaView, roundUp, wasmEngine, wasmKernelRuns } from './gemm';
+import { allocate } from './buffer-pool';
 import { GEMM_F32, GEMM_F64 } from './wasm/gemm-module';
 import { hasWasmSimd } from './wasm/features';
 
@@ -112,7 +113,7 @@ export function directConv(
       ogPad,
     );
   wasmKernelRuns.conv++;
-  const out = new (dtype === 'float32' ? Float32Array : Float64Array)(N * O * oh * ow);
+  const out = allocate(dtype, N * O * oh * ow) as Float32Array | Float64Array;
   if (ogPad === og) {
     if (owPad !== ow) eng.compactRows(oAt * E, N * O * oh, owPad * E, ow * E);
     out.set(heap.subarray(oAt, oAt + out.length));

@@ -13,11 +13,11 @@ import {
   NDArray,
   convOutputLength,
   formatShape,
-  typedArrayFor,
 } from '@theano-ts/tensor';
 import { type Apply, convGeometry } from '@theano-ts/symbolic';
 import type { Kernel } from './kernels';
 import { directConv } from './conv-fast';
+import { allocate } from './buffer-pool';
 import { gemmSum, type MatrixView } from './gemm';
 import { hasWasmSimd } from './wasm/features';
 
@@ -127,7 +127,7 @@ function filterMatrix(wd: ArrayLike<number>, d: Geo): Float64Array {
 }
 
 function store(acc: Float64Array, shape: number[], dtype: NDArray['dtype']): NDArray {
-  const out = new (typedArrayFor(dtype))(acc.length);
+  const out = allocate(dtype, acc.length);
   out.set(acc);
   return new NDArray(out, shape, { dtype });
 }
