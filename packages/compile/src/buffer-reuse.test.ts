@@ -100,6 +100,27 @@ describe('buffer reuse across calls', () => {
     );
   });
 
+  test('a function that only reads a shared value (through a view) leaves it alone', () => {
+    const run = (limit: number) => {
+      setBufferPoolLimit(limit);
+      // W's array is made by the step's Elemwise (from the pool) and kept by W
+      const W = T.shared(rand([16, 16], 20), 'W');
+      const step = theanoFunction([], [], { updates: [[W, T.add(T.mul(W, 0.5), 1)]] });
+      const x = T.fmatrix('x');
+      // W.T is an intermediate view of W's array; the output has W's size (a pool candidate)
+      const read = theanoFunction([x], T.add(T.exp(x), T.transpose(W)));
+      const outs: number[][] = [];
+      for (let i = 0; i < 3; i++) {
+        step();
+        outs.push(bits(read(rand([16, 16], 30 + i)) as NDArray));
+        outs.push(bits(read(rand([16, 16], 40 + i)) as NDArray));
+        outs.push(bits(W.getValue()));
+      }
+      return outs;
+    };
+    expect(run(256 * 1024 * 1024)).toEqual(run(0));
+  });
+
   test('lazy ifelse: the branch not taken leaves nothing to recycle, values stay right', () => {
     const c = T.iscalar('c');
     const v = T.fvector('v');

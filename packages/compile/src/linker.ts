@@ -287,10 +287,18 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
         ? `    U${j}.store(${name(prog.outSlots[prog.nOut + j])});`
         : `    U${j}.set(n${j});`,
     );
-  if (prog.recycle)
+  if (prog.recycle) {
+    // live after the call: new shared values, the inputs, the shared values no update replaced
+    // (an intermediate may be a view of any of them) and the constants
+    const kept = Array.from({ length: nSh }, (_, j) => `h${j}`);
+    const keptLive = replaced.length
+      ? `...[${kept.join(', ')}].filter((h) => ${replaced.map((q) => `h !== ${q}`).join(' && ')})`
+      : kept.join(', ');
+    const live = [...updNames, ...params, keptLive, '...E.constValues'].filter(Boolean);
     L.push(
-      `    E.recycle([${[...intermediates.map((s) => `v${s}`), ...replaced].join(', ')}], [${updNames.join(', ')}], [${outNames.join(', ')}]);`,
+      `    E.recycle([${[...intermediates.map((s) => `v${s}`), ...replaced].join(', ')}], [${live.join(', ')}], [${outNames.join(', ')}]);`,
     );
+  }
   L.push(
     prog.single
       ? `    return ${outNames[0] ?? 'undefined'};`
