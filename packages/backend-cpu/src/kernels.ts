@@ -10,6 +10,7 @@ import { makeElemwiseKernel } from './elemwise-codegen';
 import { makeCAReduceKernel } from './fused-reduce-kernel';
 import { conv2dGradInputsKernel, conv2dGradWeightsKernel, conv2dKernel } from './conv-kernels';
 import { gemm, type MatrixView } from './gemm';
+import { allocate } from './buffer-pool';
 
 /** A compiled CPU kernel for one node. */
 export type Kernel = (inputs: readonly NDArray[]) => NDArray[];
@@ -223,10 +224,20 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
       const [n, k] = x.shape;
       const yd = labelsOf('CrossentropySoftmax1HotDx', y, n, k);
       const g = gy.toFlat();
-      const sm = softmaxRows(x.dtype === 'float64' ? x : x.astype('float64'), false).data;
-      const out = new (typedArrayFor(dtype))(n * k);
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < k; j++) out[i * k + j] = (sm[i * k + j] - (j === yd[i] ? 1 : 0)) * g[i];
+      const { d, o } = rowMajor(x);
+      const out = allocate(dtype, n * k);
+      // softmax in float64 (x's values are exact doubles), minus the one-hot, times g: one rounding
+      for (let i = 0; i < n; i++) {
+        const r = o + i * k;
+        let mx = -Infinity;
+        for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
+        let s = 0;
+        for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+        const gi = g[i];
+        const yi = yd[i];
+        for (let j = 0; j < k; j++)
+          out[i * k + j] = (Math.exp(d[r + j] - mx) / s - (j === yi ? 1 : 0)) * gi;
+      }
       return [new NDArray(out, [n, k], { dtype })];
     };
   },
