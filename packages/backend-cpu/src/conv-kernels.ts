@@ -8,12 +8,7 @@
  * and rounds once, so results equal the reference bit for bit (padding taps are skipped, not
  * multiplied by 0, so an infinite weight next to the border does not make a NaN).
  */
-import {
-  type Conv2dGeometry,
-  NDArray,
-  convOutputLength,
-  formatShape,
-} from '@theano-ts/tensor';
+import { type Conv2dGeometry, NDArray, convOutputLength, formatShape } from '@theano-ts/tensor';
 import { type Apply, convGeometry } from '@theano-ts/symbolic';
 import type { Kernel } from './kernels';
 import { directConv } from './conv-fast';
