@@ -1,19 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  HAVE_CHROMIUM,
+  REQUIRE_BROWSER,
+} from '../../../tools/chromium.mjs';
 
 /**
  * The backend in headless Chromium (Debian's `chromium`, driven by playwright-core): gpu.js must
  * pick WebGL2Kernel there, and the conformance cases must pass. Skipped when no Chromium is
  * installed, unless THEANO_TS_REQUIRE_BROWSER=1 (CI), which makes that a failure.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REQUIRE = process.env.THEANO_TS_REQUIRE_BROWSER === '1';
-const HAVE = existsSync(CHROMIUM);
 
 interface PageResult {
   error?: string;
@@ -25,7 +27,7 @@ interface PageResult {
   ms: number;
 }
 
-describe.skipIf(!HAVE && !REQUIRE)(`in headless Chromium (${CHROMIUM})`, () => {
+describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)(`in headless Chromium (${CHROMIUM})`, () => {
   let server: Server;
   let browser: Browser;
   let result: PageResult;
@@ -53,15 +55,7 @@ describe.skipIf(!HAVE && !REQUIRE)(`in headless Chromium (${CHROMIUM})`, () => {
     const { port } = server.address() as AddressInfo;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const page = await browser.newPage();
     const errors: string[] = [];
