@@ -28,15 +28,22 @@ const free = new Map<Ctor, Map<number, TypedArray[]>>();
 const lent = new WeakSet<TypedArray>();
 let freeBytes = 0;
 let limitBytes = 256 * 1024 * 1024;
-/** Counters for tests and benchmarks. */
+/**
+ * Arrays smaller than this (bytes) are always new and never kept: under the allocator's mmap
+ * threshold they cost no page faults, and the pool's bookkeeping would cost more than it saves.
+ */
+export const POOL_MIN_BYTES = 4096;
+/** Counters for tests and benchmarks (arrays of at least {@link POOL_MIN_BYTES}). */
 export const bufferPoolStats = { allocated: 0, reused: 0, recycled: 0 };
 
 /**
  * An array of `n` elements of `dtype` for a kernel's output, from the pool when one of that
- * type and length is free, else new. Its contents are arbitrary: the kernel writes every element.
+ * type and length is free, else new (always new below {@link POOL_MIN_BYTES}). Its contents are arbitrary: the kernel writes every element.
  */
 export function allocate(dtype: DType, n: number): TypedArray {
   const ctor = typedArrayFor(dtype);
+  // small arrays cost less fresh than the pool's bookkeeping (a scalar function's call)
+  if (n * ctor.BYTES_PER_ELEMENT < POOL_MIN_BYTES) return new ctor(n);
   const list = free.get(ctor)?.get(n);
   let a = list?.pop();
   if (a) {
@@ -85,13 +92,23 @@ export function recycleValues(
     if (a) lent.delete(a);
   }
   let liveBuffers: Set<ArrayBufferLike> | undefined;
+  const nLive = live.length + returned.length;
   for (const v of dead) {
     const a = dataOf(v);
     if (!a || !lent.has(a)) continue;
-    liveBuffers ??= new Set(
-      [...live, ...returned].map((l) => dataOf(l)?.buffer).filter((b) => b !== undefined),
-    );
-    if (!liveBuffers.has(a.buffer)) keep(a);
+    const b = a.buffer;
+    let shared = false;
+    if (nLive <= 16) {
+      // few live values (the usual case): compare directly, no allocation
+      for (const l of live) if (dataOf(l)?.buffer === b) shared = true;
+      for (const l of returned) if (dataOf(l)?.buffer === b) shared = true;
+    } else {
+      liveBuffers ??= new Set(
+        [...live, ...returned].map((l) => dataOf(l)?.buffer).filter((x) => x !== undefined),
+      );
+      shared = liveBuffers.has(b);
+    }
+    if (!shared) keep(a);
   }
 }
 

@@ -290,11 +290,14 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
   if (prog.recycle) {
     // live after the call: new shared values, the inputs, the shared values no update replaced
     // (an intermediate may be a view of any of them) and the constants
-    const kept = Array.from({ length: nSh }, (_, j) => `h${j}`);
-    const keptLive = replaced.length
-      ? `...[${kept.join(', ')}].filter((h) => ${replaced.map((q) => `h !== ${q}`).join(' && ')})`
-      : kept.join(', ');
-    const live = [...updNames, ...params, keptLive, '...E.constValues'].filter(Boolean);
+    // (a replaced shared value is left out: `undefined` in its place)
+    const kept = Array.from({ length: nSh }, (_, j) =>
+      replaced.length
+        ? `(${replaced.map((q) => `h${j} !== ${q}`).join(' && ')} ? h${j} : undefined)`
+        : `h${j}`,
+    );
+    const consts = Array.from({ length: nC }, (_, c) => `C${c}`);
+    const live = [...updNames, ...params, ...kept, ...consts];
     L.push(
       `    E.recycle([${[...intermediates.map((s) => `v${s}`), ...replaced].join(', ')}], [${live.join(', ')}], [${outNames.join(', ')}]);`,
     );
