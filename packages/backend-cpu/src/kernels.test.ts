@@ -168,6 +168,24 @@ describe('cross-entropy kernels', () => {
       const [wd] = T.performNode(dx, [gv, xv, yv]);
       expect(gd.dtype).toBe(dtype);
       expect(maxRelErr(gd, wd)).toBeLessThanOrEqual(dtype === 'float32' ? 2 ** -23 : 1e-15);
+      // awkward shapes (1 class, primes) and a transposed (non-contiguous) x
+      for (const [n, k] of [
+        [1, 1],
+        [7, 13],
+        [13, 7],
+      ]) {
+        const xt = randomArray(rng, dtype, [k, n], false).T;
+        const yk = array(
+          Array.from({ length: n }, (_, i) => (i * 5) % k),
+          { dtype: 'int32' },
+        );
+        const gk = randomArray(rng, dtype, [n], false);
+        const [a] = runKernel(dx, [gk, xt, yk]);
+        const [b] = T.performNode(dx, [gk, xt, yk]);
+        expect(maxRelErr(a, b), `${n}×${k}`).toBeLessThanOrEqual(
+          dtype === 'float32' ? 2 ** -23 : 1e-15,
+        );
+      }
     });
   }
 
