@@ -13,6 +13,7 @@ import {
   describe,
   filterValue,
   graphInputs,
+  loopDefaults,
   opLabel,
   toposort,
   userStackLine,
@@ -402,6 +403,8 @@ export function theanoFunction(
     const keys = new Set(givens.keys());
     let frontier: Variable[] = [...outVars, ...updates.map((u) => u.expr), ...givens.values()];
     while (frontier.length) {
+      // a default update built inside a loop's fn is that loop's (scan's updates carry it)
+      for (const v of loopDefaults(frontier)) skip.add(v);
       const added: Variable[] = [];
       for (const v of graphInputs(frontier, keys)) {
         if (

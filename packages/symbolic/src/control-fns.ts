@@ -5,10 +5,18 @@
  * https://theano-pymc.readthedocs.io/en/latest/library/ifelse.html
  */
 import { type DType, canCastSafely, isInteger } from '@theano-ts/tensor';
-import { Constant, SharedVariable, type TensorLike, Variable, describe } from './graph';
+import {
+  Constant,
+  SharedVariable,
+  type TensorLike,
+  Variable,
+  describe,
+  nextVariableId,
+} from './graph';
 import { applyOp, asTensorVariable, cast, constant, dimshuffle, minimum, shapeI } from './basic';
-import { cloneGraph, toposort } from './graph-utils';
+import { cloneGraph, graphInputs, toposort } from './graph-utils';
 import { getItem, slice } from './indexing-fns';
+import type { Apply } from './graph';
 import { ScanInfo, rowType } from './ops/control';
 import { TheanoTypeError, builtAt, userStackLine } from './errors';
 import { TensorType } from './type';
@@ -86,6 +94,14 @@ export interface ScanOptions {
   name?: string;
   /** Always return the outputs as a list (Theano's return_list). */
   returnList?: boolean;
+  /**
+   * Random draws (and any shared variable whose `defaultUpdate` is built inside `fn`) advance
+   * at every step by default: their state is a loop state and its value after the last step
+   * is in the returned updates. `true` turns this off for all of them, a list for those listed
+   * (Theano's `no_default_updates`): such a draw is then the same at every step, and stays the
+   * same from call to call (its `defaultUpdate` is never evaluated outside the loop).
+   */
+  noDefaultUpdates?: boolean | readonly SharedVariable[];
 }
 
 /** What `fn` may return: outputs, updates (a Map or [shared, expr] pairs), an `until`, in a list or alone. */
@@ -104,6 +120,7 @@ const SCAN_OPTIONS = [
   'truncateGradient',
   'name',
   'returnList',
+  'noDefaultUpdates',
 ];
 
 const isPairList = (x: unknown): x is readonly (readonly [SharedVariable, TensorLike])[] =>
@@ -165,6 +182,54 @@ function parseResult(
   };
   visit(r, true);
   return { outs, updates, until: cond };
+}
+
+/**
+ * The shared variables whose `defaultUpdate` belongs inside a loop of the graph computing
+ * `roots` (the {@link ScanInfo.innerDefaults} of every Scan node in it): `function` and
+ * enclosing loops must not evaluate their `defaultUpdate` themselves.
+ */
+export function loopDefaults(roots: readonly Variable[]): Set<SharedVariable> {
+  const res = new Set<SharedVariable>();
+  for (const node of toposort(roots))
+    if (node.op.kind === 'Scan')
+      for (const v of (node as Apply<'Scan'>).op.params.info.innerDefaults) res.add(v);
+  return res;
+}
+
+/**
+ * Theano's scan collecting the default updates of the shared variables `fn` uses: each shared
+ * variable read by fn's graph whose `defaultUpdate` fn built (variable ids from `mark` on) is
+ * added to `res.updates` (becoming a loop state), to a fixed point, unless it has an explicit
+ * update, `no` excludes it, or a loop nested in fn handles it. Returns all such variables
+ * (the loop's {@link ScanInfo.innerDefaults}) and which of them became loop states here.
+ */
+function collectDefaultUpdates(
+  res: ReturnType<typeof parseResult>,
+  mark: number,
+  no: boolean | readonly SharedVariable[] | undefined,
+): { inner: SharedVariable[]; added: Set<SharedVariable> } {
+  const skip = new Set(Array.isArray(no) ? no : []);
+  const explicit = new Set(res.updates.map(([s]) => s));
+  const inner = new Set<SharedVariable>();
+  const added = new Set<SharedVariable>();
+  let frontier = [...res.outs, ...res.updates.map(([, e]) => e), ...(res.until ? [res.until] : [])];
+  while (frontier.length) {
+    const nested = loopDefaults(frontier);
+    nested.forEach((v) => inner.add(v));
+    const next: Variable[] = [];
+    for (const v of graphInputs(frontier)) {
+      if (!(v instanceof SharedVariable) || !v.defaultUpdate || inner.has(v)) continue;
+      if (v.defaultUpdate.id < mark) continue; // built outside fn: one draw per call
+      inner.add(v);
+      if (explicit.has(v) || no === true || skip.has(v)) continue;
+      added.add(v);
+      res.updates.push([v, v.defaultUpdate]);
+      next.push(v.defaultUpdate);
+    }
+    frontier = next;
+  }
+  return { inner: [...inner], added };
 }
 
 interface StateIn {
@@ -328,6 +393,15 @@ export function scan(
   const nonSeqs = asList(opts.nonSequences).map((x, q) =>
     asTensorVariable(x as TensorLike, `nonSequences[${q}]`),
   );
+  const noDefaults = opts.noDefaultUpdates;
+  if (
+    noDefaults !== undefined &&
+    typeof noDefaults !== 'boolean' &&
+    !(Array.isArray(noDefaults) && noDefaults.every((v) => v instanceof SharedVariable))
+  )
+    throw new TheanoTypeError(
+      `${label}: noDefaultUpdates must be true, false or a list of shared variables, got ${describe(noDefaults)}${at}`,
+    );
   const truncate = opts.truncateGradient ?? -1;
   if (!Number.isInteger(truncate) || (truncate < 1 && truncate !== -1))
     throw new TheanoTypeError(
@@ -349,6 +423,7 @@ export function scan(
     );
     const innerNonSeqs = nonSeqs.map((v, q) => placeholder(v.type, v.name ?? `nonseq${q}`));
     const args = [...innerSeqs, ...tapIns.flat(), ...innerNonSeqs];
+    const mark = nextVariableId();
     const res = parseResult(label, fn(...args), at);
     if (outputsInfo.length && res.outs.length !== outputsInfo.length)
       throw new TheanoTypeError(
@@ -387,10 +462,11 @@ export function scan(
       throw new TheanoTypeError(
         `${label}: the until condition must be a scalar, got ${res.until.type}${builtAt(res.until.owner?.trace ?? where)}`,
       );
+    const defaults = collectDefaultUpdates(res, mark, noDefaults);
     res.updates.forEach(([s, e]) => {
       if (e.dtype !== s.dtype || e.ndim !== s.ndim)
         throw new TheanoTypeError(
-          `${label}: the update of shared variable '${s.name ?? 'unnamed'}' has type ${e.type} but the variable is ${s.type}${e.dtype !== s.dtype ? `; cast it: expr.astype('${s.dtype}')` : ''}${builtAt(e.owner?.trace ?? where)}`,
+          `${label}: the ${defaults.added.has(s) ? 'defaultUpdate' : 'update'} of shared variable '${s.name ?? 'unnamed'}' has type ${e.type} but the variable is ${s.type}${e.dtype !== s.dtype ? `; cast it: expr.astype('${s.dtype}')` : ''}${defaults.added.has(s) ? ' (or pass noDefaultUpdates)' : ''}${builtAt(e.owner?.trace ?? where)}`,
         );
     });
     return buildScan({
@@ -405,6 +481,7 @@ export function scan(
       nonSeqs,
       innerNonSeqs,
       res,
+      innerDefaults: defaults.inner,
       returnList: !!opts.returnList,
     });
   }
@@ -423,6 +500,7 @@ function buildScan(b: {
   nonSeqs: Variable[];
   innerNonSeqs: Variable[];
   res: ReturnType<typeof parseResult>;
+  innerDefaults: SharedVariable[];
   returnList: boolean;
 }): [Variable | Variable[], ScanUpdates] {
   const { res } = b;
@@ -476,6 +554,7 @@ function buildScan(b: {
     // shared variables' states: only the value after the last step is kept
     lastOnly: [...stateIdx.map(() => false), ...updShared.map(() => true)],
     name: b.name,
+    innerDefaults: b.innerDefaults,
     innerInputs: [
       ...b.innerSeqs,
       ...stateIdx.flatMap((j) => b.tapIns[j]),

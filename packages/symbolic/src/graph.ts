@@ -19,6 +19,12 @@ import * as R from './reduction-fns';
 
 let nextId = 0;
 
+/**
+ * The id the next Variable will get: variables made after this call have ids at least this
+ * large (scan uses it to tell what its `fn` built).
+ */
+export const nextVariableId = (): number => nextId;
+
 /** Deterministic JSON of params (sorted keys), used as the op's identity for merging. */
 function stableKey(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableKey).join(',')}]`;

@@ -1,5 +1,5 @@
 import { type DType, NDArray, formatShape, shapeSize, zeros } from '@theano-ts/tensor';
-import type { Apply, Variable } from '../graph';
+import type { Apply, SharedVariable, Variable } from '../graph';
 import { toposort } from '../graph-utils';
 import { type OpSpec, describeVar, fail } from '../op-spec';
 import { type Dim, TensorType } from '../type';
@@ -84,6 +84,7 @@ export class ScanInfo {
   readonly lastOnly: readonly boolean[];
   /** Name of the loop, shown as `Scan{name}` in printing and errors (default 'scan_fn'). */
   readonly name: string;
+  readonly #innerDefaults: readonly SharedVariable[];
   readonly #inputs: readonly Variable[];
   readonly #outputs: readonly Variable[];
   #order: Apply[] | undefined;
@@ -97,6 +98,7 @@ export class ScanInfo {
     truncateGradient: number;
     lastOnly?: readonly boolean[];
     name: string;
+    innerDefaults?: readonly SharedVariable[];
     innerInputs: readonly Variable[];
     innerOutputs: readonly Variable[];
   }) {
@@ -113,6 +115,7 @@ export class ScanInfo {
       return last;
     });
     this.name = p.name;
+    this.#innerDefaults = [...(p.innerDefaults ?? [])];
     this.#inputs = [...p.innerInputs];
     this.#outputs = [...p.innerOutputs];
     const nTaps = this.stateTaps.reduce((a, t) => a + t.length, 0);
@@ -138,6 +141,16 @@ export class ScanInfo {
   get innerOutputs(): readonly Variable[] {
     return this.#outputs;
   }
+  /**
+   * The shared variables whose `defaultUpdate` was built inside this loop's `fn` (random draws'
+   * RNG states), those of loops nested in it included. `scan` makes them loop states (tap -1,
+   * last value only) that the loop advances at every step, unless its `noDefaultUpdates` says
+   * otherwise; a compiled function never evaluates their `defaultUpdate` outside the loop (it
+   * updates them only from scan's `updates`, when passed). Not part of the op's identity.
+   */
+  get innerDefaults(): readonly SharedVariable[] {
+    return this.#innerDefaults;
+  }
   /** Index of state j's first tap among the inner inputs. */
   tapInput(j: number): number {
     let k = this.nSeqs;
@@ -153,6 +166,7 @@ export class ScanInfo {
     return new ScanInfo({
       ...this,
       lastOnly: undefined,
+      innerDefaults: this.#innerDefaults,
       innerInputs: this.#inputs,
       innerOutputs: this.#outputs,
     });
