@@ -199,3 +199,63 @@ describe('scan with shared-variable updates', () => {
     Array.from(gsv.toFlat()).forEach((v, k) => expect(v).toBeCloseTo(expectGs[k], 12));
   });
 });
+
+describe('scan whose fn draws noise', () => {
+  /** The first `k` draws of normal([3]) (float64) of a RandomStreams(seed), made outside any scan. */
+  const outsideDraws = (seed: number, k: number): number[][] => {
+    const srng = new T.RandomStreams(seed);
+    const z = srng.normal([3], 0, 1, 'float64');
+    const [state, next] = srng.stateUpdates[0];
+    return Array.from({ length: k }, () => {
+      const [zv, nv] = T.evaluate([z, next]);
+      state.setValue(nv);
+      return Array.from(zv.toFlat());
+    });
+  };
+  const xsVal = rand(4, 3);
+
+  it('the gradient recomputes each step’s draw from its own state: d sum(tanh(x_t + z_t)) / dx_t', () => {
+    const xs = T.dmatrix('xs');
+    const srng = new T.RandomStreams(17);
+    const [out] = T.map((xt: T.Variable) => T.tanh(xt.add(srng.normal([3], 0, 1, 'float64'))), xs);
+    const [g] = grad((out as T.Variable).sum(), [xs]);
+    const [gv] = T.evaluate([g], new Map([[xs, xsVal]]));
+    const z = outsideDraws(17, 4);
+    const x = Array.from(xsVal.toFlat());
+    const expected = x.map((v, i) => 1 - Math.tanh(v + z[Math.floor(i / 3)][i % 3]) ** 2);
+    Array.from(gv.toFlat()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+  });
+
+  it('verifyGrad through a recurrence with per-step noise held fixed (the states are not advanced between evaluations)', () => {
+    const fn = (xs: T.Variable) => {
+      const srng = new T.RandomStreams(5);
+      const [hs] = T.scan(
+        (xt: T.Variable, h: T.Variable) => {
+          const z = srng.normal([3], 0, 0.5, 'float64');
+          return T.tanh(
+            h
+              .mul(T.constant(0.7, undefined, 'float64'))
+              .add(xt)
+              .add(z),
+          );
+        },
+        { sequences: xs, outputsInfo: T.constant(array([0.1, -0.2, 0.3])) },
+      );
+      return hs as T.Variable;
+    };
+    verifyGrad(fn, [xsVal]);
+    verifyGrad(fn, [xsVal], { method: 'central' });
+    // the values: each step's noise is that step's draw of the stream (not the first one again)
+    const xs = T.dmatrix('xs');
+    const [hv] = T.evaluate([fn(xs)], new Map([[xs, xsVal]]));
+    const h = Array.from(hv.toFlat());
+    const x = Array.from(xsVal.toFlat());
+    const z = outsideDraws(5, 4).map((r) => r.map((v) => v * 0.5));
+    let prev = [0.1, -0.2, 0.3];
+    for (let t = 0; t < 4; t++) {
+      const want = prev.map((p, i) => Math.tanh(p * 0.7 + x[t * 3 + i] + z[t][i]));
+      h.slice(t * 3, t * 3 + 3).forEach((v, i) => expect(v).toBeCloseTo(want[i], 12));
+      prev = want;
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, zeros } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
+import { grad } from '@theano-ts/autodiff';
 import { theanoFunction as fn } from './function';
 
 /**
@@ -190,6 +191,27 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
       const expected = xs.reduce((a, x, t) => a * 0.5 + x + ref[t], 0);
       expect(flat(fn([], acc as T.Variable, { mode })() as NDArray)).toEqual([expected]);
     }
+  });
+
+  it('compiled gradient through the noisy steps: each step differentiates at its own draw; updates advance once per call', () => {
+    const srng = new T.RandomStreams(13);
+    const xs = T.dmatrix('xs');
+    const [out, updates] = T.map(
+      (xt: T.Variable) => T.tanh(xt.add(srng.normal([3], 0, 1, 'float64'))),
+      xs,
+    );
+    const [g] = grad((out as T.Variable).sum(), [xs]);
+    const f = fn([xs], g, { updates, mode });
+    const xv = new NDArray(Float64Array.from([0.1, -0.2, 0.3, 0.4, 0.5, -0.6]), [2, 3]);
+    const ref = outsideDraws(13, 4);
+    const x = flat(xv);
+    for (const call of [0, 1]) {
+      const want = x.map(
+        (v, i) => 1 - Math.tanh(v + ref.draws[2 * call + Math.floor(i / 3)][i % 3]) ** 2,
+      );
+      flat(f(xv) as NDArray).forEach((v, i) => expect(v).toBeCloseTo(want[i], 12));
+    }
+    expect(flat([...updates.keys()][0].getValue())).toEqual(ref.state);
   });
 
   it('until: the state after the last step run is returned (3 draws of 10 allowed)', () => {
