@@ -123,3 +123,55 @@ describe('scan outputsInfo as a JS list', () => {
     ]);
   });
 });
+
+describe('scan and random draws', () => {
+  const rowsOf = (a: { shape: readonly number[]; toFlat(): ArrayLike<number> }) => {
+    const f = Array.from(a.toFlat());
+    const w = f.length / a.shape[0];
+    return Array.from({ length: a.shape[0] }, (_, t) => f.slice(t * w, (t + 1) * w));
+  };
+
+  it("a draw built in fn: its RNG state is a loop state, in scan's updates and the Scan's innerDefaults", () => {
+    const srng = new T.RandomStreams(1);
+    const [noise, updates] = T.scan(() => srng.uniform([2], 0, 1, 'float64'), { nSteps: 3 });
+    const rng = srng.stateUpdates[0][0];
+    expect([...updates.keys()]).toEqual([rng]);
+    const scanNode = (noise as T.Variable).owner!;
+    expect(scanNode.op.kind).toBe('Scan');
+    const { info } = (scanNode as T.Apply<'Scan'>).op.params;
+    expect(info.innerDefaults).toEqual([rng]);
+    expect(info.lastOnly).toEqual([true]);
+    expect(T.loopDefaults([noise as T.Variable])).toEqual(new Set([rng]));
+    const [v] = T.evaluate([noise as T.Variable]);
+    const r = rowsOf(v);
+    expect(r[1]).not.toEqual(r[0]);
+    expect(r[2]).not.toEqual(r[1]);
+  });
+
+  it('a draw built outside fn and used in it is one draw: the same at every step (pass it as a non-sequence or not)', () => {
+    const srng = new T.RandomStreams(1);
+    const u = srng.uniform([2], 0, 1, 'float64');
+    const [out, updates] = T.scan(() => u.mul(1), { nSteps: 3 });
+    expect(updates.size).toBe(0);
+    const r = rowsOf(T.evaluate([out as T.Variable])[0]);
+    expect(r[1]).toEqual(r[0]);
+    expect(r[2]).toEqual(r[0]);
+  });
+
+  it("an explicit update of the state wins over its defaultUpdate; noDefaultUpdates' bad value is an error", () => {
+    const rng = T.shared(T.rngStateFromSeed(3), 'rng', { shape: [4] });
+    const [, updates] = T.scan(
+      () => {
+        const [next, x] = T.randomDraw('RandomUniform', rng, [2], [0, 1], { dtype: 'float64' });
+        rng.defaultUpdate = next;
+        return [x, new Map([[rng, rng]])]; // the user keeps the state fixed
+      },
+      { nSteps: 2 },
+    );
+    const [s] = T.evaluate([updates.get(rng)!]);
+    expect(Array.from(s.toFlat())).toEqual(Array.from(T.rngStateFromSeed(3).toFlat()));
+    expect(() =>
+      T.scan(() => T.constant(1), { nSteps: 1, noDefaultUpdates: 'yes' as never }),
+    ).toThrow(/scan: noDefaultUpdates must be true, false or a list of shared variables/);
+  });
+});
