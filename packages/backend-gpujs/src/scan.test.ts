@@ -121,6 +121,39 @@ describe(`scan on the gpu.js backend (${backend.kernelClass})`, () => {
     g.forEach((v, i) => expectClose(v, c[i], 1e-4, 1e-5));
     if (GPU_AVAILABLE) expect(backend.isGpu).toBe(true);
   });
+  it('dropout drawn inside the step: a fresh mask per step, identical on gpu.js and the CPU; updates advance the stream', () => {
+    const build = (mode: Mode) => {
+      const srng = new T.RandomStreams(77);
+      const x = T.tensor('x', { dtype: 'float32', ndim: 3 });
+      const W = T.fmatrix('W');
+      const [[hs, masks], updates] = T.scan(
+        (xt: V, h: V) => {
+          const mask = srng.binomial(T.shape(h), 1, 0.5, 'float32');
+          return [T.tanh(T.add(T.dot(xt, W), T.mul(h, mask))), mask];
+        },
+        {
+          sequences: x,
+          outputsInfo: [T.zeros([x.shape.get(1), W.shape.get(1)], 'float32'), null],
+          returnList: true,
+        },
+      );
+      return theanoFunction([x, W], [hs, masks], { mode, updates });
+    };
+    const pt = [rand([5, 2, 3], -1, 1, 'float32', 11), rand([3, 4], -0.6, 0.6, 'float32', 12)];
+    const fg = build(gpu);
+    const fc = build(cpu);
+    const calls = [0, 1].map(() => {
+      const [hg, mg] = fg(...pt);
+      const [hc, mc] = fc(...pt);
+      expect(Array.from(mg.toFlat())).toEqual(Array.from(mc.toFlat()));
+      expectClose(hg, hc, 1e-4, 1e-5);
+      return Array.from(mg.toFlat());
+    });
+    const step = (m: number[], t: number) => m.slice(t * 8, (t + 1) * 8).join();
+    expect(new Set([0, 1, 2, 3, 4].map((t) => step(calls[0], t))).size).toBe(5);
+    expect(calls[1]).not.toEqual(calls[0]);
+    if (GPU_AVAILABLE) expect(backend.isGpu).toBe(true);
+  });
   it('ifelse on gpu.js computes the taken branch only', () => {
     const c = T.iscalar('c');
     const x = T.fvector('x');
