@@ -74,7 +74,11 @@ export interface FunctionOptions {
   allowInputDowncast?: boolean;
   /** An input that no output or update uses: 'raise' (default), 'warn' or 'ignore'. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
-  /** Ignore shared variables' defaultUpdate: all of them (true) or those listed. */
+  /**
+   * Ignore shared variables' defaultUpdate: all of them (true) or those listed. A
+   * defaultUpdate built inside a scan's `fn` (a draw's RNG state there) is never applied by
+   * the function: the loop advances that state, and scan's `updates` carry it across calls.
+   */
   noDefaultUpdates?: boolean | readonly SharedVariable[];
   /**
    * Givens must have exactly the replaced variable's type (default true). With false, the

@@ -253,9 +253,25 @@ interface StateIn {
  * uses are passed to the loop automatically (as non-sequences; a shared variable `fn` updates
  * becomes a loop state, whose value inside `fn` is the current one).
  *
+ * Random draws made inside `fn` (e.g. `srng.normal([3])`, dropout masks) differ from step to
+ * step, as in Theano: scan collects the `defaultUpdate` of each shared variable `fn`'s graph
+ * reads when `fn` built that update (a RandomStreams draw's RNG state), makes the variable a
+ * loop state advanced by it at every step, and returns its value after the last step in
+ * `updates` (step k draws what the k-th call of a function drawing from the same state would).
+ * Pass those updates to `function(..., { updates })` to continue the stream on the next call;
+ * without them each call repeats the same draws (a compiled function never evaluates such a
+ * `defaultUpdate` outside the loop). `noDefaultUpdates` (`true`, or a list of shared variables)
+ * turns the collection off: such a draw is then the same at every step. A draw built outside
+ * `fn` and used in it is one value for the whole loop (Theano would redraw it at each step
+ * unless passed as a non-sequence). An explicit update `fn` returns for a variable wins over
+ * its `defaultUpdate`. The gradient's backward loop recomputes each step's draws from that
+ * step's state, so the noise is the forward pass's. In a nested scan, return the inner scan's
+ * updates from the outer `fn` to advance the stream across outer steps.
+ *
  * Returns `[outputs, updates]`: outputs is one variable (or a list when there are several or
  * `returnList`), each stacking the values of all steps along a new axis 0 (`[nSteps, ...]`);
- * updates maps each shared variable to its value after the last step — pass them to
+ * updates maps each shared variable to its value after the last step (the ones `fn` updates
+ * and the RNG states of its draws; each the shape of the variable) — pass them to
  * `function(..., { updates })`.
  *
  * @example
@@ -265,8 +281,8 @@ interface StateIn {
  *   inconsistent-type error; only a JS value or an int constant initial value takes the
  *   output's dtype, when it converts exactly), taps are invalid
  *   or given with a null initial value, the until condition is not a scalar, or neither
- *   sequences nor nSteps give the number of steps; each names scan, the variable and where the
- *   loop was built.
+ *   sequences nor nSteps give the number of steps, or noDefaultUpdates is not a boolean or a
+ *   list of shared variables; each names scan, the variable and where the loop was built.
  */
 export function scan(
   fn: (...args: Variable[]) => ScanFnResult,

@@ -161,7 +161,8 @@ export function randomPermutation(rng: Variable, x: TensorLike): [Variable, Vari
  * const f = theano.function([], u);        // each call: fresh numbers
  * ```
  * Numbers come from Philox-4x32-10 (@theano-ts/tensor's Generator): the same seed gives the same
- * numbers on every backend.
+ * numbers on every backend. A draw made inside a scan's `fn` is redrawn at every step (scan
+ * carries its state through the loop and returns the final state in its updates; see `scan`).
  */
 export class RandomStreams {
   /** (state, next state) of every draw, in creation order (Theano's `state_updates`). */
