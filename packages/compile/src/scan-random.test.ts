@@ -48,7 +48,7 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
   it('a recurrent state plus noise, and a draw whose mean is the state (no stale inner defaultUpdate outside the loop)', () => {
     const srng = new T.RandomStreams(3);
     const [hs, updates] = T.scan((h: T.Variable) => srng.normal([3], h, 1, 'float64'), {
-      outputsInfo: T.constant(zeros([3], 'float64')),
+      outputsInfo: T.constant(zeros([3], { dtype: 'float64' })),
       nSteps: 5,
     });
     // not passing updates: no error (the inner defaultUpdate reads the loop's state h)
@@ -95,7 +95,7 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
         (x: T.Variable, h: T.Variable) => T.tanh(h.add(x).add(srng.uniform([2], -1, 1, 'float64'))),
         {
           sequences: T.constant(new NDArray(Float64Array.from([1, 2, 3, 4, 5, 6]), [3, 2])),
-          outputsInfo: T.constant(zeros([2], 'float64')),
+          outputsInfo: T.constant(zeros([2], { dtype: 'float64' })),
         },
       );
       const rng = [...updates.keys()][0];
