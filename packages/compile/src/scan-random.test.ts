@@ -246,4 +246,18 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
     expect(rows((f() as NDArray).reshape([6, 2]))).toEqual(ref.draws.slice(6, 12));
     expect(flat(rng.getValue())).toEqual(ref.state);
   });
+
+  it("nested scan whose outer fn drops the inner updates: no error; each outer step repeats the inner loop's draws", () => {
+    const srng = new T.RandomStreams(8);
+    const [out, updates] = T.scan(
+      () => T.scan(() => srng.normal([2], 0, 1, 'float64'), { nSteps: 3 })[0] as T.Variable,
+      { nSteps: 2 },
+    );
+    expect(updates.size).toBe(0);
+    const f = fn([], out as T.Variable, { mode });
+    const ref = outsideDraws(8, 3, [2]).draws;
+    const got = rows((f() as NDArray).reshape([6, 2]));
+    expect(got).toEqual([...ref, ...ref]);
+    expect(rows((f() as NDArray).reshape([6, 2]))).toEqual(got);
+  });
 });
