@@ -131,7 +131,7 @@ describe('scan and random draws', () => {
     return Array.from({ length: a.shape[0] }, (_, t) => f.slice(t * w, (t + 1) * w));
   };
 
-  it("a draw built in fn: its RNG state is a loop state, in scan's updates and the Scan's innerDefaults", () => {
+  it("a draw built in fn: its RNG state is a loop state, in scan's updates and the Scan's innerDefaults; one built outside fn is one draw", () => {
     const srng = new T.RandomStreams(1);
     const [noise, updates] = T.scan(() => srng.uniform([2], 0, 1, 'float64'), { nSteps: 3 });
     const rng = srng.stateUpdates[0][0];
@@ -146,16 +146,13 @@ describe('scan and random draws', () => {
     const r = rowsOf(v);
     expect(r[1]).not.toEqual(r[0]);
     expect(r[2]).not.toEqual(r[1]);
-  });
-
-  it('a draw built outside fn and used in it is one draw: the same at every step (pass it as a non-sequence or not)', () => {
-    const srng = new T.RandomStreams(1);
+    // a draw built outside fn and used in it is one draw: the same at every step
     const u = srng.uniform([2], 0, 1, 'float64');
-    const [out, updates] = T.scan(() => u.mul(1), { nSteps: 3 });
-    expect(updates.size).toBe(0);
-    const r = rowsOf(T.evaluate([out as T.Variable])[0]);
-    expect(r[1]).toEqual(r[0]);
-    expect(r[2]).toEqual(r[0]);
+    const [out, upd2] = T.scan(() => u.mul(1), { nSteps: 3 });
+    expect(upd2.size).toBe(0);
+    const r2 = rowsOf(T.evaluate([out as T.Variable])[0]);
+    expect(r2[1]).toEqual(r2[0]);
+    expect(r2[2]).toEqual(r2[0]);
   });
 
   it("an explicit update of the state wins over its defaultUpdate; noDefaultUpdates' bad value is an error", () => {
