@@ -154,6 +154,20 @@ function matmulF32(
   return out;
 }
 
+/** The largest of d[r], …, d[r + k - 1] (-Infinity when k = 0; NaN is skipped, as before). */
+function rowMax(d: ArrayLike<number>, r: number, k: number): number {
+  let mx = -Infinity;
+  for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
+  return mx;
+}
+
+/** Σ exp(d[r + j] - mx) over the row, in float64. */
+function rowExpSum(d: ArrayLike<number>, r: number, k: number, mx: number): number {
+  let s = 0;
+  for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+  return s;
+}
+
 /** Softmax / log-softmax over the last axis of a contiguous array, float64 accumulation. */
 function softmaxRows(x: NDArray, log: boolean): NDArray {
   const k = x.shape[x.ndim - 1];
@@ -162,10 +176,8 @@ function softmaxRows(x: NDArray, log: boolean): NDArray {
   const out = new (typedArrayFor(x.dtype))(x.size);
   for (let i = 0; i < n; i++) {
     const r = o + i * k;
-    let mx = -Infinity;
-    for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
-    let s = 0;
-    for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+    const mx = rowMax(d, r, k);
+    const s = rowExpSum(d, r, k, mx);
     if (log) {
       const ls = Math.log(s);
       for (let j = 0; j < k; j++) out[i * k + j] = d[r + j] - mx - ls;
@@ -209,10 +221,8 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
       const out = new (typedArrayFor(dtype))(n);
       for (let i = 0; i < n; i++) {
         const r = o + i * k;
-        let mx = -Infinity;
-        for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
-        let s = 0;
-        for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+        const mx = rowMax(d, r, k);
+        const s = rowExpSum(d, r, k, mx);
         out[i] = Math.log(s) + mx - d[r + yd[i]];
       }
       return [new NDArray(out, [n], { dtype })];
@@ -229,10 +239,8 @@ export const KERNELS: { readonly [K in OpName]?: KernelFactory<K> } = {
       // softmax in float64 (x's values are exact doubles), minus the one-hot, times g: one rounding
       for (let i = 0; i < n; i++) {
         const r = o + i * k;
-        let mx = -Infinity;
-        for (let j = 0; j < k; j++) if (d[r + j] > mx) mx = d[r + j];
-        let s = 0;
-        for (let j = 0; j < k; j++) s += Math.exp(d[r + j] - mx);
+        const mx = rowMax(d, r, k);
+        const s = rowExpSum(d, r, k, mx);
         const gi = g[i];
         const yi = yd[i];
         for (let j = 0; j < k; j++)
