@@ -113,6 +113,7 @@ const matmul: Workload = {
   id: 'matmul-1024',
   title: 'matmul 1024×1024 float32',
   unit: 'ms',
+  ratioTarget: 0.8, // issue 10
   impls: {
     'theano-ts': () => {
       const a = T.fmatrix('a');
@@ -146,6 +147,7 @@ const sigmoidChain: Workload = {
   id: 'sigmoid-chain-1e6',
   title: 'sigmoid(x*w+b)*2-1 over 1e6 (w, b scalars)',
   unit: 'ms',
+  ratioTarget: 0.8, // issue 10
   impls: {
     'theano-ts': () => {
       const x = T.fvector('x');
@@ -181,6 +183,7 @@ const sumExp: Workload = {
   id: 'sum-exp-1e6',
   title: 'sum(exp(x)) over 1e6',
   unit: 'ms',
+  ratioTarget: 0.5, // issue 10
   impls: {
     'theano-ts': () => {
       const x = T.fvector('x');
@@ -229,6 +232,7 @@ const mlp: Workload = {
   id: 'mlp-sgd-step',
   title: 'MLP 784-256-10, batch 128, one SGD step with gradients',
   unit: 'ms',
+  ratioTarget: 0.8, // issue 10
   impls: {
     'theano-ts': () => {
       const p = {
@@ -340,6 +344,7 @@ const conv2d: Workload = {
   id: 'conv2d-32x28x28x1-16x5x5',
   title: 'conv2d 32×28×28×1, 16 filters 5×5, same padding',
   unit: 'ms',
+  ratioTarget: 1.0, // issue 10
   impls: {
     'theano-ts': () => {
       const x = T.ftensor4('x');
