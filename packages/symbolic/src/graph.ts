@@ -25,31 +25,56 @@ let nextId = 0;
  */
 export const nextVariableId = (): number => nextId;
 
-/** Deterministic JSON of params (sorted keys), used as the op's identity for merging. */
+/** Keys of Composite scalar ops, by object: a Composite is immutable and often large. */
+const compositeKeys = new WeakMap<object, string>();
+
+/**
+ * Deterministic JSON of params (sorted keys), used as the op's identity for merging. A
+ * Composite scalar op (thousands of scalar nodes after fusion) is serialized once: inplace
+ * and later fusions reuse the same object in new params.
+ */
 function stableKey(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableKey).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${k}:${stableKey((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + stableKey(v[i]);
+    return s + ']';
+  }
+  if (v && typeof v === 'object') {
+    const composite = (v as { name?: unknown }).name === 'composite';
+    if (composite) {
+      const known = compositeKeys.get(v);
+      if (known !== undefined) return known;
+    }
+    const keys = Object.keys(v).sort();
+    let s = '{';
+    for (let i = 0; i < keys.length; i++)
+      s += `${i ? ',' : ''}${keys[i]}:${stableKey((v as Record<string, unknown>)[keys[i]])}`;
+    s += '}';
+    if (composite) compositeKeys.set(v, s);
+    return s;
+  }
   return JSON.stringify(v);
 }
 
 /**
  * An operation: a kind from the op list (OP_NAMES) plus its parameters. Two ops with equal
  * kind and params compute the same thing (`key` equality), which is what merging relies on.
+ * Params are immutable once the op is made.
  */
 export class Op<K extends OpName = OpName> {
-  /** kind and params as one string: equal keys mean equal ops. */
-  readonly key: string;
+  #key: string | undefined;
   constructor(
     /** Which op (a name of OP_NAMES, e.g. 'Elemwise', 'Dot'). */
     readonly kind: K,
     /** The op's parameters (see OpParams). */
     readonly params: OpParams[K],
-  ) {
-    this.key = `${kind}${stableKey(params)}`;
+  ) {}
+  /**
+   * Kind and params as one string: equal keys mean equal ops. Computed on first use (most ops
+   * a rewrite builds are never compared).
+   */
+  get key(): string {
+    return (this.#key ??= `${this.kind}${stableKey(this.params)}`);
   }
   /** True when `o` computes the same thing (same key). */
   equals(o: Op): boolean {
