@@ -45,7 +45,7 @@ function mergeConstant(fgraph: FunctionGraph, c: Constant, run: RewriteRun, name
     return false;
   }
   if (!run.replace(fgraph, [[c, first]], name, undefined, false)) return false;
-  run.record(fgraph, name, `constant ${c}`);
+  run.record(fgraph, name, run.trace ? `constant ${c}` : '');
   return true;
 }
 
@@ -68,40 +68,53 @@ function mergeConstants(
 }
 
 /**
- * Identity of a node's computation: its op and its inputs. Op keys (long for Composites) are
- * replaced by small ids from `opIds` (an op's key is one string object, whose hash V8
- * computes once), so node keys stay short.
+ * A hash of a node's computation: its op (by a small id per distinct `op.key`) and its
+ * inputs' ids, kept in the small-integer range (no string or heap number per node).
  */
-function nodeKey(node: Apply, opIds: Map<string, number>): string {
+function nodeHash(node: Apply, opIds: Map<string, number>): number {
   let id = opIds.get(node.op.key);
   if (id === undefined) opIds.set(node.op.key, (id = opIds.size));
-  let key = id + '(';
-  for (const v of node.inputs) key += v.id + ',';
-  return key;
+  let h = (id * 31 + node.inputs.length) & 0x3fffffff;
+  for (let i = 0; i < node.inputs.length; i++)
+    h = (Math.imul(h, 0x9e3779b1) + node.inputs[i].id) & 0x3fffffff;
+  return h;
+}
+
+/** Whether `a` and `b` compute the same thing: the same op and the same inputs. */
+function sameComputation(a: Apply, b: Apply): boolean {
+  if (a.inputs.length !== b.inputs.length || (a.op !== b.op && a.op.key !== b.op.key)) return false;
+  for (let i = 0; i < a.inputs.length; i++) if (a.inputs[i] !== b.inputs[i]) return false;
+  return true;
 }
 
 /**
  * Merge Apply nodes with the same op (`op.key`) and the same inputs; returns how many. A
  * worklist instead of a topological walk: when a node is merged away, its users are looked at
- * again (their inputs changed, they may now be duplicates).
- * Keys of nodes whose inputs were replaced go stale but match nothing: no node in the graph
- * uses a replaced variable.
+ * again (their inputs changed, they may now be duplicates). Nodes are bucketed by
+ * {@link nodeHash}; a bucket entry whose inputs were replaced since no longer compares equal
+ * to anything with its hash, and entries no longer in the graph are skipped.
  */
 function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): number {
-  const seen = new Map<string, Apply>();
+  const buckets = new Map<number, Apply[]>();
   const opIds = new Map<string, number>();
+  const live = fgraph.applyNodes;
   let changes = 0;
-  const queue = [...fgraph.applyNodes];
+  const queue = [...live];
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
-    if (!fgraph.applyNodes.has(node)) continue;
-    const key = nodeKey(node, opIds);
-    const first = seen.get(key);
-    if (!first || first === node || !fgraph.applyNodes.has(first)) {
-      seen.set(key, node);
-      continue;
-    }
-    changes += mergeInto(fgraph, run, name, node, first, queue);
+    if (!live.has(node)) continue;
+    const h = nodeHash(node, opIds);
+    const bucket = buckets.get(h);
+    let twin: Apply | undefined;
+    if (bucket)
+      for (const b of bucket)
+        if (b !== node && live.has(b) && sameComputation(b, node)) {
+          twin = b;
+          break;
+        }
+    if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
+    else if (!bucket) buckets.set(h, [node]);
+    else if (!bucket.includes(node)) bucket.push(node);
   }
   return changes;
 }
@@ -134,11 +147,10 @@ function findTwin(fgraph: FunctionGraph, node: Apply): Apply | undefined {
   let pick: Variable | undefined;
   for (const v of node.inputs) if (!pick || rank(v) < rank(pick)) pick = v;
   if (!pick) return undefined;
-  const key = node.op.key;
-  for (const [c] of fgraph.clients(pick)) {
-    if (c === 'output' || c === node || c.op.key !== key) continue;
-    if (c.inputs.length === node.inputs.length && c.inputs.every((v, i) => v === node.inputs[i]))
-      return c;
+  const clients = fgraph.clients(pick);
+  for (let i = 0; i < clients.length; i++) {
+    const c = clients[i][0];
+    if (c !== 'output' && c !== node && sameComputation(c, node)) return c;
   }
   return undefined;
 }
