@@ -14,7 +14,7 @@ import {
 } from '@theano-ts/symbolic';
 import type { DType } from '@theano-ts/tensor';
 import { isOp } from './match';
-import { type GraphRewriter, describeNode, graphRewriter } from './rewriter';
+import { type GraphRewriter, type RewriteRun, describeNode, graphRewriter } from './rewriter';
 
 /** Options of {@link makeFusionRewriter}. */
 export interface FusionOptions {
@@ -148,6 +148,7 @@ function growCluster(
   position: ReadonlyMap<Apply, number>,
   graphInputs: ReadonlySet<Variable>,
   limits: { maxInputs: number; maxSize: number },
+  work: RewriteRun['work'],
 ): Apply<'Elemwise'>[] {
   const sat = (x: number) => Math.min(x, Number.MAX_SAFE_INTEGER);
   const members = new Set<Apply<'Elemwise'>>([root]);
@@ -165,6 +166,7 @@ function growCluster(
   const queue: Variable[] = [...root.inputs];
   while (queue.length) {
     const v = queue.pop()!;
+    work.visits++;
     const o = v.owner;
     if (!isFusible(o) || members.has(o) || taken.has(o) || !position.has(o)) continue;
     if (graphInputs.has(v) || !fgraph.applyNodes.has(o)) continue;
@@ -222,8 +224,9 @@ export function makeFusionRewriter(
       let changes = 0;
       for (let k = order.length - 1; k >= 0; k--) {
         const root = order[k];
+        run.work.visits++;
         if (taken.has(root) || !fgraph.applyNodes.has(root) || !isFusible(root)) continue;
-        const members = growCluster(fgraph, root, taken, position, graphInputs, limits);
+        const members = growCluster(fgraph, root, taken, position, graphInputs, limits, run.work);
         members.forEach((m) => taken.add(m));
         if (members.length < 2) continue;
         const { scalarOp, inputs } = buildComposite(members, root);

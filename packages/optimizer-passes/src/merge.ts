@@ -103,15 +103,18 @@ function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): numbe
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
     if (!live.has(node)) continue;
+    run.work.visits++;
     const h = nodeHash(node, opIds);
     const bucket = buckets.get(h);
     let twin: Apply | undefined;
     if (bucket)
-      for (const b of bucket)
+      for (const b of bucket) {
+        run.work.visits++;
         if (b !== node && live.has(b) && sameComputation(b, node)) {
           twin = b;
           break;
         }
+      }
     if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
     else if (!bucket) buckets.set(h, [node]);
     else if (!bucket.includes(node)) bucket.push(node);
@@ -142,13 +145,14 @@ function mergeInto(
  * same inputs. The users searched are those of a computed input if there is one (few users,
  * usually), else of a free input, else of a constant (a shared constant 1 may have thousands).
  */
-function findTwin(fgraph: FunctionGraph, node: Apply): Apply | undefined {
+function findTwin(fgraph: FunctionGraph, node: Apply, work: RewriteRun['work']): Apply | undefined {
   const rank = (v: Variable) => (v.owner ? 0 : v instanceof Constant ? 2 : 1);
   let pick: Variable | undefined;
   for (const v of node.inputs) if (!pick || rank(v) < rank(pick)) pick = v;
   if (!pick) return undefined;
   const clients = fgraph.clients(pick);
   for (let i = 0; i < clients.length; i++) {
+    work.visits++;
     const c = clients[i][0];
     if (c !== 'output' && c !== node && sameComputation(c, node)) return c;
   }
@@ -172,7 +176,8 @@ function mergeDirty(
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
     if (!fgraph.applyNodes.has(node)) continue;
-    const twin = findTwin(fgraph, node);
+    run.work.visits++;
+    const twin = findTwin(fgraph, node, run.work);
     if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
   }
   return changes;

@@ -125,6 +125,12 @@ export class RewriteRun {
   /** Names of equilibria stopped by their loop guard. */
   readonly limitsHit: string[] = [];
   /**
+   * Work done so far, counted without a clock: `visits`, the nodes looked at by walks, graph
+   * rewriters (merge, fusion) and the dirty marking after a replacement; `attempts`, the
+   * node-rewriter calls. Near-linear rewriting keeps both proportional to the graph's size.
+   */
+  readonly work = { visits: 0, attempts: 0 };
+  /**
    * When set (an equilibrium does, for its next pass), {@link replace} adds to it the nodes a
    * replacement may have made rewritable: the new nodes, the nodes up to
    * {@link DIRTY_DEPTH} levels downstream of each replacement (a pattern rooted there may
@@ -218,6 +224,7 @@ export class RewriteRun {
       }
       markDirty(
         fgraph,
+        this.work,
         this.dirty,
         this.reach,
         this.dirtyDepth,
@@ -249,6 +256,7 @@ export const DIRTY_DEPTH = 6;
 /** See {@link RewriteRun.dirty}. */
 function markDirty(
   fgraph: FunctionGraph,
+  work: RewriteRun['work'],
   dirty: Set<Apply>,
   reach: Map<Apply, number>,
   depth: number,
@@ -262,6 +270,7 @@ function markDirty(
   // dirty when one of its rewriters reads d + 1 levels up, and a node already walked with at
   // least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)
   const mark = (c: Apply, d: number): boolean => {
+    work.visits++;
     if ((depthOf?.(c) ?? depth) > d) dirty.add(c);
     const below = depth - 1 - d;
     if ((reach.get(c) ?? -1) >= below) return false;
@@ -287,6 +296,7 @@ function markDirty(
       const n = stack.pop()!;
       if (visited.has(n)) continue;
       visited.add(n);
+      work.visits++;
       if (!fgraph.applyNodes.has(n)) {
         for (const v of n.inputs) if (v.owner) stack.push(v.owner);
         continue;

@@ -90,6 +90,7 @@ export function applyNodeRewriter(
   run: RewriteRun,
 ): boolean {
   let result: ReturnType<NodeRewriter['transform']>;
+  run.work.attempts++;
   try {
     result = rw.transform(fgraph, node);
   } catch (e) {
@@ -143,6 +144,7 @@ function walkNodes(
   let changes = 0;
   for (const node of nodes) {
     if (!fgraph.applyNodes.has(node)) continue;
+    run.work.visits++;
     for (const rw of index.for(node))
       if (applyNodeRewriter(fgraph, rw, node, run)) {
         changes++;
