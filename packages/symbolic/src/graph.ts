@@ -45,7 +45,14 @@ function stableKey(v: unknown): string {
       const known = compositeKeys.get(v);
       if (known !== undefined) return known;
     }
-    const keys = Object.keys(v).sort();
+    const keys = Object.keys(v);
+    // insertion sort: params have a few keys, and Array.prototype.sort allocates a work copy
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i];
+      let j = i - 1;
+      for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+      keys[j + 1] = k;
+    }
     let s = '{';
     for (let i = 0; i < keys.length; i++)
       s += `${i ? ',' : ''}${keys[i]}:${stableKey((v as Record<string, unknown>)[keys[i]])}`;
