@@ -57,11 +57,12 @@ function mergeConstants(
   nodes: Iterable<Apply>,
   outputs: readonly Variable[],
 ): number {
-  const graphInputs = new Set<Variable>(fgraph.inputs);
   const consts = new Set<Constant>();
-  for (const node of nodes)
-    for (const v of node.inputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
-  for (const v of outputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
+  const add = (v: Variable) => {
+    if (v instanceof Constant && !fgraph.isInput(v)) consts.add(v);
+  };
+  for (const node of nodes) for (let i = 0; i < node.inputs.length; i++) add(node.inputs[i]);
+  outputs.forEach(add);
   let changes = 0;
   for (const c of consts) if (mergeConstant(fgraph, c, run, name)) changes++;
   return changes;
@@ -88,36 +89,85 @@ function sameComputation(a: Apply, b: Apply): boolean {
 }
 
 /**
+ * Nodes by {@link nodeHash}, open addressing over typed arrays (no entry object, array or map
+ * bucket per node: a full merge of 100k nodes allocates three arrays).
+ */
+class NodeTable {
+  /** Per slot: 1 + the node's index in `nodes`, 0 when empty. */
+  private slots: Int32Array;
+  /** Per slot: the node's hash. */
+  private hashes: Int32Array;
+  private readonly nodes: Apply[] = [];
+
+  constructor(expected: number) {
+    let cap = 16;
+    while (cap < 2 * expected) cap *= 2;
+    this.slots = new Int32Array(cap);
+    this.hashes = new Int32Array(cap);
+  }
+
+  /**
+   * A node of the table, other than `node`, still in the graph and computing what `node`
+   * computes (same op, same inputs); when there is none, `node` is added (once) and the
+   * result is undefined.
+   */
+  twinOrAdd(
+    node: Apply,
+    h: number,
+    live: ReadonlySet<Apply>,
+    work: RewriteRun['work'],
+  ): Apply | undefined {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    let present = false;
+    for (let s = this.slots[i]; s !== 0; i = (i + 1) & mask, s = this.slots[i]) {
+      if (this.hashes[i] !== h) continue;
+      const b = this.nodes[s - 1];
+      work.visits++;
+      if (b === node) present = true;
+      else if (live.has(b) && sameComputation(b, node)) return b;
+    }
+    if (present) return undefined;
+    this.slots[i] = this.nodes.push(node);
+    this.hashes[i] = h;
+    if (2 * this.nodes.length > this.slots.length) this.grow();
+    return undefined;
+  }
+
+  private grow(): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(2 * slots.length);
+    this.hashes = new Int32Array(2 * slots.length);
+    const mask = this.slots.length - 1;
+    for (let j = 0; j < slots.length; j++) {
+      if (slots[j] === 0) continue;
+      let i = hashes[j] & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = slots[j];
+      this.hashes[i] = hashes[j];
+    }
+  }
+}
+
+/**
  * Merge Apply nodes with the same op (`op.key`) and the same inputs; returns how many. A
  * worklist instead of a topological walk: when a node is merged away, its users are looked at
- * again (their inputs changed, they may now be duplicates). Nodes are bucketed by
- * {@link nodeHash}; a bucket entry whose inputs were replaced since no longer compares equal
- * to anything with its hash, and entries no longer in the graph are skipped.
+ * again (their inputs changed, they may now be duplicates). Nodes are looked up by
+ * {@link nodeHash}; an entry whose inputs were replaced since no longer compares equal to
+ * anything with its hash, and entries no longer in the graph are skipped.
  */
 function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): number {
-  const buckets = new Map<number, Apply[]>();
-  const opIds = new Map<string, number>();
   const live = fgraph.applyNodes;
+  const table = new NodeTable(live.size);
+  const opIds = new Map<string, number>();
   let changes = 0;
   const queue = [...live];
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
     if (!live.has(node)) continue;
     run.work.visits++;
-    const h = nodeHash(node, opIds);
-    const bucket = buckets.get(h);
-    let twin: Apply | undefined;
-    if (bucket)
-      for (const b of bucket) {
-        run.work.visits++;
-        if (b !== node && live.has(b) && sameComputation(b, node)) {
-          twin = b;
-          break;
-        }
-      }
+    const twin = table.twinOrAdd(node, nodeHash(node, opIds), live, run.work);
     if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
-    else if (!bucket) buckets.set(h, [node]);
-    else if (!bucket.includes(node)) bucket.push(node);
   }
   return changes;
 }

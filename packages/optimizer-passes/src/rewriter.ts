@@ -277,33 +277,45 @@ function markDirty(
     reach.set(c, below);
     return below > 0;
   };
-  let level: Variable[] = [];
-  for (const [c] of users)
-    if (c !== 'output' && fgraph.applyNodes.has(c) && mark(c, 0)) level.push(...c.outputs);
+  const live = fgraph.applyNodes;
+  let level: Apply[] = [];
+  for (let i = 0; i < users.length; i++) {
+    const c = users[i][0];
+    if (c !== 'output' && live.has(c) && mark(c, 0)) level.push(c);
+  }
   for (let d = 1; d < depth && level.length; d++) {
-    const next: Variable[] = [];
-    for (const v of level)
-      for (const [c] of fgraph.clients(v))
-        if (c !== 'output' && mark(c, d)) next.push(...c.outputs);
+    const next: Apply[] = [];
+    for (const n of level)
+      for (const o of n.outputs) {
+        const clients = fgraph.clients(o);
+        for (let i = 0; i < clients.length; i++) {
+          const c = clients[i][0];
+          if (c !== 'output' && mark(c, d)) next.push(c);
+        }
+      }
     level = next;
   }
-  for (const [old] of pairs) {
-    // the producers that lost a client (the edge of what the replacement pruned), and their
-    // remaining clients: a rewrite there may check how many users a value has
-    const stack = old.owner ? [old.owner] : [];
-    const visited = new Set<Apply>();
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (visited.has(n)) continue;
-      visited.add(n);
-      work.visits++;
-      if (!fgraph.applyNodes.has(n)) {
-        for (const v of n.inputs) if (v.owner) stack.push(v.owner);
-        continue;
+  // the producers that lost a client (the edge of what the replacement pruned), and their
+  // remaining clients: a rewrite there may check how many users a value has
+  const stack: Apply[] = [];
+  for (const [old] of pairs) if (old.owner) stack.push(old.owner);
+  const visited = new Set<Apply>();
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (visited.has(n)) continue;
+    visited.add(n);
+    work.visits++;
+    if (!live.has(n)) {
+      for (const v of n.inputs) if (v.owner) stack.push(v.owner);
+      continue;
+    }
+    dirty.add(n);
+    for (const o of n.outputs) {
+      const clients = fgraph.clients(o);
+      for (let i = 0; i < clients.length; i++) {
+        const c = clients[i][0];
+        if (c !== 'output') dirty.add(c);
       }
-      dirty.add(n);
-      for (const o of n.outputs)
-        for (const [c] of fgraph.clients(o)) if (c !== 'output') dirty.add(c);
     }
   }
 }
