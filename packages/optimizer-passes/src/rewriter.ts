@@ -15,6 +15,9 @@ import {
   opLabel,
 } from '@theano-ts/symbolic';
 
+/** A user of a variable in a FunctionGraph: (node, input index) or ('output', i). */
+type Client = ReturnType<FunctionGraph['clients']>[number];
+
 /**
  * What a node rewriter applies to: an op kind (`'Softmax'`), or for Elemwise a scalar op
  * (`'Elemwise:log'`, `'Elemwise:composite'`). Theano's `tracks` argument of `@node_rewriter`.
@@ -197,10 +200,11 @@ export class RewriteRun {
     node: Apply | undefined,
     strict = true,
   ): boolean {
-    const todo = pairs.filter(([old, by]) => old !== by);
-    if (todo.length === 0) return false;
+    const todo = pairs.length === 1 ? pairs : pairs.filter(([old, by]) => old !== by);
+    if (todo.length === 0 || todo[0][0] === todo[0][1]) return false;
     const created = new Set<Apply>();
-    for (const [old, by] of todo) {
+    for (let i = 0; i < todo.length; i++) {
+      const [old, by] = todo[i];
       const why = !canReplace(old.type, by.type)
         ? `replacement of type ${by.type} cannot stand for ${old.type}`
         : newNodesOf(fgraph, by, old, created)
@@ -212,11 +216,13 @@ export class RewriteRun {
       }
     }
     // new nodes keep the user's creation site of the node they replace (Theano's copy_stack_trace)
-    if (node?.trace) for (const n of created) n.trace = node.trace;
+    if (node?.trace) created.forEach((n) => (n.trace = node.trace));
     // the users of the replaced variables get new inputs (not all users of `by`: merging a
     // constant into one used a thousand times changes only the replaced one's users)
-    const users = this.dirty ? todo.flatMap(([old]) => fgraph.clients(old)) : [];
-    for (const [old, by] of todo) fgraph.replace(old, by, rewrite);
+    let users: Client[] = [];
+    if (this.dirty)
+      for (let i = 0; i < todo.length; i++) users = users.concat(fgraph.clients(todo[i][0]));
+    for (let i = 0; i < todo.length; i++) fgraph.replace(todo[i][0], todo[i][1], rewrite);
     if (this.dirty) {
       if (this.reachFor !== this.dirty) {
         this.reachFor = this.dirty;
@@ -233,9 +239,13 @@ export class RewriteRun {
         users,
         created,
       );
-      if (this.touched) {
-        for (const n of created) this.touched.add(n);
-        for (const [c] of users) if (c !== 'output') this.touched.add(c);
+      const touched = this.touched;
+      if (touched) {
+        created.forEach((n) => touched.add(n));
+        for (let i = 0; i < users.length; i++) {
+          const c = users[i][0];
+          if (c !== 'output') touched.add(c);
+        }
       }
     }
     return true;
@@ -262,10 +272,10 @@ function markDirty(
   depth: number,
   depthOf: ((node: Apply) => number) | undefined,
   pairs: readonly (readonly [Variable, Variable])[],
-  users: ReturnType<FunctionGraph['clients']>,
+  users: readonly Client[],
   created: ReadonlySet<Apply>,
 ): void {
-  for (const n of created) dirty.add(n);
+  created.forEach((n) => dirty.add(n));
   // downstream of the replaced variables' users, level by level (d = 0: the users); a node is
   // dirty when one of its rewriters reads d + 1 levels up, and a node already walked with at
   // least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)

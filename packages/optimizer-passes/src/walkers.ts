@@ -148,8 +148,9 @@ function walkNodes(
   for (const node of nodes) {
     if (!fgraph.applyNodes.has(node)) continue;
     run.work.visits++;
-    for (const rw of index.for(node))
-      if (applyNodeRewriter(fgraph, rw, node, run)) {
+    const rewriters = index.for(node);
+    for (let i = 0; i < rewriters.length; i++)
+      if (applyNodeRewriter(fgraph, rewriters[i], node, run)) {
         changes++;
         break;
       }
