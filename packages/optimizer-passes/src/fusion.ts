@@ -227,7 +227,8 @@ export function makeFusionRewriter(
     name,
     (fgraph, run) => {
       const order = fgraph.toposort();
-      const position = new Map(order.map((n, i) => [n, i]));
+      const position = new Map<Apply, number>();
+      order.forEach((n, i) => position.set(n, i));
       const graphInputs = new Set(fgraph.inputs);
       const taken = new Set<Apply>();
       let changes = 0;

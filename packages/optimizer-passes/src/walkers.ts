@@ -164,24 +164,30 @@ function toposortSubset(fgraph: FunctionGraph, subset: ReadonlySet<Apply>): Appl
   const done = new Set<Apply>();
   const inSubset = (n: Apply | null): n is Apply =>
     n !== null && subset.has(n) && fgraph.applyNodes.has(n) && !done.has(n);
+  // iterative DFS over inputs produced by subset nodes; two parallel stacks, no frame objects
+  const nodes: Apply[] = [];
+  const next: number[] = [];
   for (const start of subset) {
     if (!inSubset(start)) continue;
-    // iterative DFS over inputs produced by subset nodes
-    const stack: [Apply, number][] = [[start, 0]];
     done.add(start);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [n, i] = top;
+    nodes.push(start);
+    next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const n = nodes[top];
+      const i = next[top];
       if (i < n.inputs.length) {
-        top[1]++;
+        next[top] = i + 1;
         const p = n.inputs[i].owner;
         if (inSubset(p)) {
           done.add(p);
-          stack.push([p, 0]);
+          nodes.push(p);
+          next.push(0);
         }
       } else {
         order.push(n);
-        stack.pop();
+        nodes.pop();
+        next.pop();
       }
     }
   }
