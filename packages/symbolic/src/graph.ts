@@ -40,10 +40,11 @@ function stableKey(v: unknown): string {
     return s + ']';
   }
   if (v && typeof v === 'object') {
-    const composite = (v as { name?: unknown }).name === 'composite';
-    if (composite) {
-      const known = compositeKeys.get(v);
-      if (known !== undefined) return known;
+    const c = v as { name?: unknown; nodes?: unknown; outputs?: unknown };
+    if (c.name === 'composite' && Array.isArray(c.nodes) && Array.isArray(c.outputs)) {
+      let known = compositeKeys.get(v);
+      if (known === undefined) compositeKeys.set(v, (known = compositeKey(v)));
+      return known;
     }
     const keys = Object.keys(v);
     // insertion sort: params have a few keys, and Array.prototype.sort allocates a work copy
@@ -56,11 +57,31 @@ function stableKey(v: unknown): string {
     let s = '{';
     for (let i = 0; i < keys.length; i++)
       s += `${i ? ',' : ''}${keys[i]}:${stableKey((v as Record<string, unknown>)[keys[i]])}`;
-    s += '}';
-    if (composite) compositeKeys.set(v, s);
-    return s;
+    return s + '}';
   }
   return JSON.stringify(v);
+}
+
+/**
+ * The key of a Composite scalar op ({ name, nin, nodes, outputs }; each node { op, args,
+ * dtype }, the fields evalComposite reads), written field by field: thousands of scalar nodes
+ * after fusion would otherwise each cost a sorted key list. Fields other than these, if any,
+ * go through {@link stableKey}.
+ */
+function compositeKey(c: object): string {
+  const { name, nin, nodes, outputs, ...rest } = c as {
+    name: string;
+    nin: number;
+    nodes: readonly { op: unknown; args: readonly number[]; dtype: string }[];
+    outputs: readonly number[];
+  };
+  let s = `{name:${JSON.stringify(name)},nin:${nin},nodes:[`;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    s += `${i ? ',' : ''}${stableKey(n.op)}(${n.args.join(',')}):${n.dtype}`;
+  }
+  s += `],outputs:[${outputs.join(',')}]`;
+  return Object.keys(rest).length ? `${s},${stableKey(rest)}}` : `${s}}`;
 }
 
 /**
