@@ -41,7 +41,7 @@ function isFusible(node: Apply | null | undefined): node is Apply<'Elemwise'> {
  */
 function inlinableConstant(v: Variable): { value: number; dtype: DType } | undefined {
   const c = inlinableConstantOf(v);
-  return c && { value: c.data.toFlat()[0], dtype: c.dtype };
+  return c && { value: c.data.item(), dtype: c.dtype };
 }
 
 /** The constant behind `v` when {@link inlinableConstant} has a value for it (no copy of data). */
