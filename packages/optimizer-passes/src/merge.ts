@@ -54,14 +54,16 @@ function mergeConstants(
   fgraph: FunctionGraph,
   run: RewriteRun,
   name: string,
-  nodes: Iterable<Apply>,
+  nodes: ReadonlySet<Apply> | readonly Apply[],
   outputs: readonly Variable[],
 ): number {
   const consts = new Set<Constant>();
   const add = (v: Variable) => {
     if (v instanceof Constant && !fgraph.isInput(v)) consts.add(v);
   };
-  for (const node of nodes) for (let i = 0; i < node.inputs.length; i++) add(node.inputs[i]);
+  nodes.forEach((node: Apply) => {
+    for (let i = 0; i < node.inputs.length; i++) add(node.inputs[i]);
+  });
   outputs.forEach(add);
   let changes = 0;
   for (const c of consts) if (mergeConstant(fgraph, c, run, name)) changes++;

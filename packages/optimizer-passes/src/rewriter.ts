@@ -202,9 +202,12 @@ export class RewriteRun {
   ): boolean {
     const todo = pairs.length === 1 ? pairs : pairs.filter(([old, by]) => old !== by);
     if (todo.length === 0 || todo[0][0] === todo[0][1]) return false;
-    const created = new Set<Apply>();
+    // (no set for a replacement already in the graph: every merge)
+    let created: Set<Apply> = NO_NODES;
     for (let i = 0; i < todo.length; i++) {
       const [old, by] = todo[i];
+      if (by.owner && !fgraph.applyNodes.has(by.owner) && created === NO_NODES)
+        created = new Set<Apply>();
       const why = !canReplace(old.type, by.type)
         ? `replacement of type ${by.type} cannot stand for ${old.type}`
         : newNodesOf(fgraph, by, old, created)
@@ -255,6 +258,9 @@ export class RewriteRun {
   private reach = new Map<Apply, number>();
   private reachFor: Set<Apply> | undefined;
 }
+
+/** The empty node set of a replacement that creates no node (never added to). */
+const NO_NODES: Set<Apply> = new Set();
 
 /**
  * How far downstream of a replaced variable an equilibrium looks again, for rewriters that do
@@ -399,9 +405,10 @@ function newNodesOf(
     if (v === old) return true;
     if (seen.has(v)) continue;
     seen.add(v);
-    if (v.owner && !fgraph.applyNodes.has(v.owner)) {
-      created.add(v.owner);
-      stack.push(...v.owner.inputs);
+    const o = v.owner;
+    if (o && !fgraph.applyNodes.has(o)) {
+      created.add(o);
+      for (let i = 0; i < o.inputs.length; i++) stack.push(o.inputs[i]);
     }
   }
   return false;
