@@ -323,14 +323,10 @@ describe('rewriting cost grows linearly with the graph (work counted, not timed)
     const rnn = (steps: number) => {
       const [Wx, Wh, h0] = [T.fmatrix('Wx'), T.fmatrix('Wh'), T.fmatrix('h0')];
       const b = T.fvector('b');
-      const xs: T.Variable[] = [];
-      let h = h0;
-      for (let t = 0; t < steps; t++) {
-        const xt = T.fmatrix(`x${t}`);
-        xs.push(xt);
-        h = T.tanh(T.add(T.add(T.dot(xt, Wx), T.dot(h, Wh)), b));
-      }
-      const cost = T.sum(T.sqr(h));
+      const xs = Array.from({ length: steps }, (_, t) => T.fmatrix(`x${t}`));
+      const step = (h: T.Variable, xt: T.Variable) =>
+        T.tanh(T.add(T.add(T.dot(xt, Wx), T.dot(h, Wh)), b));
+      const cost = T.sum(T.sqr(xs.reduce(step, h0)));
       return workOf([Wx, Wh, b, h0, ...xs], [cost, ...grad(cost, [Wx, Wh, b])]);
     };
     const small = rnn(8);
