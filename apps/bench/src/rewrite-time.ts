@@ -103,10 +103,13 @@ console.log(
   'rewrite time of optimizeGraph (fast_run unless noted), best and median of 7 runs (5 at 100k):',
 );
 console.log(
-  'wall ms, and cpu ms (process CPU time: what counts on a shared machine where others steal the CPU)',
+  'wall ms, and cpu ms (process CPU time: what counts on a shared machine where others steal the CPU);',
 );
 console.log(
-  `${'graph'.padEnd(26)}${pad('nodes', 8)}${pad('after', 8)}${pad('wall best', 11)}${pad('median', 9)}${pad('cpu best', 10)}${pad('µs/node', 9)}${pad('fast_compile', 14)}  slowest phases (best run)`,
+  'work/node: node visits + rewrite attempts per node (counted, not timed: flat means linear)',
+);
+console.log(
+  `${'graph'.padEnd(26)}${pad('nodes', 8)}${pad('after', 8)}${pad('wall best', 11)}${pad('median', 9)}${pad('cpu best', 10)}${pad('µs/node', 9)}${pad('work/node', 11)}${pad('fast_compile', 14)}  slowest phases (best run)`,
 );
 for (const [name, build] of [
   ['deep MLP + grads', mlp],
@@ -123,6 +126,8 @@ for (const [name, build] of [
     const r = res[0];
     const med = res[Math.floor(runs / 2)];
     const cpu = Math.min(...res.map((x) => x.cpu));
+    // node visits + rewrite attempts (RewriteRun.work): a count, the same in every run
+    const work = r.report.phases.reduce((a, p) => a + p.visits + p.attempts, 0);
     const fc = Array.from({ length: runs }, () => timeRewrite(g, 'fast_compile')).sort(
       (a, b) => a.ms - b.ms,
     )[0];
@@ -132,7 +137,7 @@ for (const [name, build] of [
       .map((p) => `${p.phase} ${p.ms.toFixed(0)}`)
       .join(', ');
     console.log(
-      `${`${name} (${n})`.padEnd(26)}${pad(r.before, 8)}${pad(r.after, 8)}${pad(r.ms.toFixed(1), 11)}${pad(med.ms.toFixed(1), 9)}${pad(cpu.toFixed(1), 10)}${pad(((1000 * cpu) / r.before).toFixed(1), 9)}${pad(fc.ms.toFixed(1), 14)}  ${phases}${r.report.limitsHit.length ? `  LIMIT ${r.report.limitsHit}` : ''}`,
+      `${`${name} (${n})`.padEnd(26)}${pad(r.before, 8)}${pad(r.after, 8)}${pad(r.ms.toFixed(1), 11)}${pad(med.ms.toFixed(1), 9)}${pad(cpu.toFixed(1), 10)}${pad(((1000 * cpu) / r.before).toFixed(1), 9)}${pad((work / r.before).toFixed(1), 11)}${pad(fc.ms.toFixed(1), 14)}  ${phases}${r.report.limitsHit.length ? `  LIMIT ${r.report.limitsHit}` : ''}`,
     );
   }
 }

@@ -212,6 +212,7 @@ export const localMulCanonizer: NodeRewriter = nodeRewriter(
     if (!isFloat(out.dtype)) return null;
     const f: Factors = { num: [], den: [], negative: false };
     collectFactors(out, out.dtype, f, false);
+    if (f.den.length === 0) return null; // nothing to cancel against
     const cancelled: Variable[] = [];
     const den = [...f.den];
     const num = f.num.filter((t) => {

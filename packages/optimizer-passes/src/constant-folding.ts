@@ -57,8 +57,11 @@ export const constantFolding: NodeRewriter = nodeRewriter(
   'constant_folding',
   null,
   (fgraph, node) => {
-    if (!node.inputs.every((v): v is Constant => v instanceof Constant)) return null;
-    if (node.inputs.some((v) => fgraph.isInput(v))) return null;
+    // tried on every node of the final walks: no closure or array before the inputs qualify
+    for (let i = 0; i < node.inputs.length; i++) {
+      const v = node.inputs[i];
+      if (!(v instanceof Constant) || fgraph.isInput(v)) return null;
+    }
     const values = node.inputs.map((c) => (c as Constant).data);
     const bound = outputSizeBound(node, values);
     if (bound !== undefined && bound > CONSTANT_FOLDING_LIMIT) return null;

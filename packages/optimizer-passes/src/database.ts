@@ -193,6 +193,10 @@ export interface PhaseReport {
   changes: number;
   /** Milliseconds spent. */
   ms: number;
+  /** Nodes looked at in the phase (see `RewriteRun.work`): a count, not a clock. */
+  visits: number;
+  /** Node-rewriter calls in the phase. */
+  attempts: number;
 }
 
 /** The rewriter made by {@link RewriteDatabase.compose}. */
@@ -211,6 +215,7 @@ export class PhasedRewriter {
       const inPhase = this.entries.filter((e) => e.phase === phase);
       if (inPhase.length === 0) continue;
       const t0 = performance.now();
+      const { visits, attempts } = run.work;
       let changes = 0;
       if (EQUILIBRIUM_PHASES.includes(phase)) {
         const nodeRws = (final: boolean) =>
@@ -233,7 +238,13 @@ export class PhasedRewriter {
             e.rewriter.kind === 'graph'
               ? e.rewriter.apply(fgraph, run)
               : walkGraph(fgraph, [e.rewriter], run, 'in_to_out');
-      reports.push({ phase, changes, ms: performance.now() - t0 });
+      reports.push({
+        phase,
+        changes,
+        ms: performance.now() - t0,
+        visits: run.work.visits - visits,
+        attempts: run.work.attempts - attempts,
+      });
     }
     return reports;
   }

@@ -14,7 +14,7 @@ import {
 } from '@theano-ts/symbolic';
 import type { DType } from '@theano-ts/tensor';
 import { isOp } from './match';
-import { type GraphRewriter, describeNode, graphRewriter } from './rewriter';
+import { type GraphRewriter, type RewriteRun, describeNode, graphRewriter } from './rewriter';
 
 /** Options of {@link makeFusionRewriter}. */
 export interface FusionOptions {
@@ -40,12 +40,21 @@ function isFusible(node: Apply | null | undefined): node is Apply<'Elemwise'> {
  * so that dropping it as an input cannot change the output's shape.
  */
 function inlinableConstant(v: Variable): { value: number; dtype: DType } | undefined {
+  const c = inlinableConstantOf(v);
+  return c && { value: c.data.item(), dtype: c.dtype };
+}
+
+/** The constant behind `v` when {@link inlinableConstant} has a value for it (no copy of data). */
+function inlinableConstantOf(v: Variable): Constant | undefined {
   let c = v;
   while (isOp(c.owner, 'DimShuffle')) c = c.owner.inputs[0];
   if (!(c instanceof Constant) || c.data.size !== 1) return undefined;
   for (const d of v.type.shape) if (d !== 1) return undefined;
-  return { value: c.data.toFlat()[0], dtype: c.dtype };
+  return c;
 }
+
+/** Whether `v` becomes a literal of the composite rather than one of its inputs. */
+const isInlinable = (v: Variable): boolean => inlinableConstantOf(v) !== undefined;
 
 /** Inputs of the cluster (variables used by members but not computed by them), in order. */
 function clusterLeaves(members: readonly Apply[]): Variable[] {
@@ -70,8 +79,8 @@ export function buildComposite(
   inputs: Variable[];
 } {
   const leaves = clusterLeaves(members);
-  const consts = leaves.filter((v) => inlinableConstant(v));
-  const inputs = leaves.filter((v) => !inlinableConstant(v));
+  const consts = leaves.filter(isInlinable);
+  const inputs = leaves.filter((v) => !isInlinable(v));
   if (inputs.length === 0) inputs.push(consts.shift()!);
   const nin = inputs.length;
   const val = new Map<Variable, number>(inputs.map((v, i) => [v, i]));
@@ -148,6 +157,7 @@ function growCluster(
   position: ReadonlyMap<Apply, number>,
   graphInputs: ReadonlySet<Variable>,
   limits: { maxInputs: number; maxSize: number },
+  work: RewriteRun['work'],
 ): Apply<'Elemwise'>[] {
   const sat = (x: number) => Math.min(x, Number.MAX_SAFE_INTEGER);
   const members = new Set<Apply<'Elemwise'>>([root]);
@@ -157,7 +167,7 @@ function growCluster(
   let realInputs = 0;
   const addLeafUse = (v: Variable) => {
     const k = leafUses.get(v) ?? 0;
-    if (k === 0 && !inlinableConstant(v)) realInputs++;
+    if (k === 0 && !isInlinable(v)) realInputs++;
     leafUses.set(v, k + 1);
   };
   for (const v of root.inputs) addLeafUse(v);
@@ -165,6 +175,7 @@ function growCluster(
   const queue: Variable[] = [...root.inputs];
   while (queue.length) {
     const v = queue.pop()!;
+    work.visits++;
     const o = v.owner;
     if (!isFusible(o) || members.has(o) || taken.has(o) || !position.has(o)) continue;
     if (graphInputs.has(v) || !fgraph.applyNodes.has(o)) continue;
@@ -182,19 +193,19 @@ function growCluster(
     if (!onlyMembers) continue; // retried when another of its clients joins
     const newSize = sat(size + sat(p * (ownExpandedSize(o) - 1)));
     // v stops being a leaf (all its uses are members'); o's inputs become leaves
-    let newReal = realInputs - (inlinableConstant(v) ? 0 : 1);
+    let newReal = realInputs - (isInlinable(v) ? 0 : 1);
     const fresh = new Set<Variable>();
     for (const u of o.inputs)
       if (!leafUses.get(u) && !fresh.has(u)) {
         fresh.add(u);
-        if (!inlinableConstant(u)) newReal++;
+        if (!isInlinable(u)) newReal++;
       }
     if (newSize > limits.maxSize || newReal > limits.maxInputs) continue;
     members.add(o);
     paths.set(o, p);
     size = newSize;
     leafUses.delete(v);
-    realInputs -= inlinableConstant(v) ? 0 : 1;
+    realInputs -= isInlinable(v) ? 0 : 1;
     for (const u of o.inputs) addLeafUse(u);
     queue.push(...o.inputs);
   }
@@ -216,14 +227,16 @@ export function makeFusionRewriter(
     name,
     (fgraph, run) => {
       const order = fgraph.toposort();
-      const position = new Map(order.map((n, i) => [n, i]));
+      const position = new Map<Apply, number>();
+      order.forEach((n, i) => position.set(n, i));
       const graphInputs = new Set(fgraph.inputs);
       const taken = new Set<Apply>();
       let changes = 0;
       for (let k = order.length - 1; k >= 0; k--) {
         const root = order[k];
+        run.work.visits++;
         if (taken.has(root) || !fgraph.applyNodes.has(root) || !isFusible(root)) continue;
-        const members = growCluster(fgraph, root, taken, position, graphInputs, limits);
+        const members = growCluster(fgraph, root, taken, position, graphInputs, limits, run.work);
         members.forEach((m) => taken.add(m));
         if (members.length < 2) continue;
         const { scalarOp, inputs } = buildComposite(members, root);

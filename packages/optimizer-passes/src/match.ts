@@ -54,9 +54,10 @@ export function getScalarConstantValue(v: Variable): number | undefined {
   if (!(cur instanceof Constant)) return undefined;
   const d = cur.data;
   if (d.size === 0 || d.size > INSPECT_LIMIT) return undefined;
-  const flat = d.toFlat();
-  const x = flat[0];
-  for (let i = 1; i < flat.length; i++) if (!Object.is(flat[i], x)) return undefined;
+  // (a one-element constant, the common case, is read without copying its data)
+  const flat = d.size === 1 ? undefined : d.toFlat();
+  const x = flat ? flat[0] : d.item();
+  if (flat) for (let i = 1; i < flat.length; i++) if (!Object.is(flat[i], x)) return undefined;
   // apply casts innermost first
   return castTo.reduceRight((acc, dt) => castScalar(acc, dt), x);
 }

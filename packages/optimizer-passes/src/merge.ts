@@ -45,7 +45,7 @@ function mergeConstant(fgraph: FunctionGraph, c: Constant, run: RewriteRun, name
     return false;
   }
   if (!run.replace(fgraph, [[c, first]], name, undefined, false)) return false;
-  run.record(fgraph, name, `constant ${c}`);
+  run.record(fgraph, name, run.trace ? `constant ${c}` : '');
   return true;
 }
 
@@ -54,54 +54,122 @@ function mergeConstants(
   fgraph: FunctionGraph,
   run: RewriteRun,
   name: string,
-  nodes: Iterable<Apply>,
+  nodes: ReadonlySet<Apply> | readonly Apply[],
   outputs: readonly Variable[],
 ): number {
-  const graphInputs = new Set<Variable>(fgraph.inputs);
   const consts = new Set<Constant>();
-  for (const node of nodes)
-    for (const v of node.inputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
-  for (const v of outputs) if (v instanceof Constant && !graphInputs.has(v)) consts.add(v);
+  const add = (v: Variable) => {
+    if (v instanceof Constant && !fgraph.isInput(v)) consts.add(v);
+  };
+  nodes.forEach((node: Apply) => {
+    for (let i = 0; i < node.inputs.length; i++) add(node.inputs[i]);
+  });
+  outputs.forEach(add);
   let changes = 0;
   for (const c of consts) if (mergeConstant(fgraph, c, run, name)) changes++;
   return changes;
 }
 
 /**
- * Identity of a node's computation: its op and its inputs. Op keys (long for Composites) are
- * replaced by small ids from `opIds` (an op's key is one string object, whose hash V8
- * computes once), so node keys stay short.
+ * A hash of a node's computation: its op (by a small id per distinct `op.key`) and its
+ * inputs' ids, kept in the small-integer range (no string or heap number per node).
  */
-function nodeKey(node: Apply, opIds: Map<string, number>): string {
+function nodeHash(node: Apply, opIds: Map<string, number>): number {
   let id = opIds.get(node.op.key);
   if (id === undefined) opIds.set(node.op.key, (id = opIds.size));
-  let key = id + '(';
-  for (const v of node.inputs) key += v.id + ',';
-  return key;
+  let h = (id * 31 + node.inputs.length) & 0x3fffffff;
+  for (let i = 0; i < node.inputs.length; i++)
+    h = (Math.imul(h, 0x9e3779b1) + node.inputs[i].id) & 0x3fffffff;
+  return h;
+}
+
+/** Whether `a` and `b` compute the same thing: the same op and the same inputs. */
+function sameComputation(a: Apply, b: Apply): boolean {
+  if (a.inputs.length !== b.inputs.length || (a.op !== b.op && a.op.key !== b.op.key)) return false;
+  for (let i = 0; i < a.inputs.length; i++) if (a.inputs[i] !== b.inputs[i]) return false;
+  return true;
+}
+
+/**
+ * Nodes by {@link nodeHash}, open addressing over typed arrays (no entry object, array or map
+ * bucket per node: a full merge of 100k nodes allocates three arrays).
+ */
+class NodeTable {
+  /** Per slot: 1 + the node's index in `nodes`, 0 when empty. */
+  private slots: Int32Array;
+  /** Per slot: the node's hash. */
+  private hashes: Int32Array;
+  private readonly nodes: Apply[] = [];
+
+  constructor(expected: number) {
+    let cap = 16;
+    while (cap < 2 * expected) cap *= 2;
+    this.slots = new Int32Array(cap);
+    this.hashes = new Int32Array(cap);
+  }
+
+  /**
+   * A node of the table, other than `node`, still in the graph and computing what `node`
+   * computes (same op, same inputs); when there is none, `node` is added (once) and the
+   * result is undefined.
+   */
+  twinOrAdd(
+    node: Apply,
+    h: number,
+    live: ReadonlySet<Apply>,
+    work: RewriteRun['work'],
+  ): Apply | undefined {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    let present = false;
+    for (let s = this.slots[i]; s !== 0; i = (i + 1) & mask, s = this.slots[i]) {
+      if (this.hashes[i] !== h) continue;
+      const b = this.nodes[s - 1];
+      work.visits++;
+      if (b === node) present = true;
+      else if (live.has(b) && sameComputation(b, node)) return b;
+    }
+    if (present) return undefined;
+    this.slots[i] = this.nodes.push(node);
+    this.hashes[i] = h;
+    if (2 * this.nodes.length > this.slots.length) this.grow();
+    return undefined;
+  }
+
+  private grow(): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(2 * slots.length);
+    this.hashes = new Int32Array(2 * slots.length);
+    const mask = this.slots.length - 1;
+    for (let j = 0; j < slots.length; j++) {
+      if (slots[j] === 0) continue;
+      let i = hashes[j] & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = slots[j];
+      this.hashes[i] = hashes[j];
+    }
+  }
 }
 
 /**
  * Merge Apply nodes with the same op (`op.key`) and the same inputs; returns how many. A
  * worklist instead of a topological walk: when a node is merged away, its users are looked at
- * again (their inputs changed, they may now be duplicates).
- * Keys of nodes whose inputs were replaced go stale but match nothing: no node in the graph
- * uses a replaced variable.
+ * again (their inputs changed, they may now be duplicates). Nodes are looked up by
+ * {@link nodeHash}; an entry whose inputs were replaced since no longer compares equal to
+ * anything with its hash, and entries no longer in the graph are skipped.
  */
 function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): number {
-  const seen = new Map<string, Apply>();
+  const live = fgraph.applyNodes;
+  const table = new NodeTable(live.size);
   const opIds = new Map<string, number>();
   let changes = 0;
-  const queue = [...fgraph.applyNodes];
+  const queue = [...live];
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
-    if (!fgraph.applyNodes.has(node)) continue;
-    const key = nodeKey(node, opIds);
-    const first = seen.get(key);
-    if (!first || first === node || !fgraph.applyNodes.has(first)) {
-      seen.set(key, node);
-      continue;
-    }
-    changes += mergeInto(fgraph, run, name, node, first, queue);
+    if (!live.has(node)) continue;
+    run.work.visits++;
+    const twin = table.twinOrAdd(node, nodeHash(node, opIds), live, run.work);
+    if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
   }
   return changes;
 }
@@ -129,16 +197,16 @@ function mergeInto(
  * same inputs. The users searched are those of a computed input if there is one (few users,
  * usually), else of a free input, else of a constant (a shared constant 1 may have thousands).
  */
-function findTwin(fgraph: FunctionGraph, node: Apply): Apply | undefined {
+function findTwin(fgraph: FunctionGraph, node: Apply, work: RewriteRun['work']): Apply | undefined {
   const rank = (v: Variable) => (v.owner ? 0 : v instanceof Constant ? 2 : 1);
   let pick: Variable | undefined;
   for (const v of node.inputs) if (!pick || rank(v) < rank(pick)) pick = v;
   if (!pick) return undefined;
-  const key = node.op.key;
-  for (const [c] of fgraph.clients(pick)) {
-    if (c === 'output' || c === node || c.op.key !== key) continue;
-    if (c.inputs.length === node.inputs.length && c.inputs.every((v, i) => v === node.inputs[i]))
-      return c;
+  const clients = fgraph.clients(pick);
+  for (let i = 0; i < clients.length; i++) {
+    work.visits++;
+    const c = clients[i][0];
+    if (c !== 'output' && c !== node && sameComputation(c, node)) return c;
   }
   return undefined;
 }
@@ -160,7 +228,8 @@ function mergeDirty(
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
     if (!fgraph.applyNodes.has(node)) continue;
-    const twin = findTwin(fgraph, node);
+    run.work.visits++;
+    const twin = findTwin(fgraph, node, run.work);
     if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
   }
   return changes;

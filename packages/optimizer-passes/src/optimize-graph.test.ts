@@ -288,3 +288,51 @@ describe('all rewrites together keep values (fast_run and fast_compile against t
     }
   });
 });
+
+describe('rewriting cost grows linearly with the graph (work counted, not timed)', () => {
+  /** Node visits plus rewrite attempts of a fast_run optimizeGraph, and the graph's size. */
+  const workOf = (inputs: T.Variable[], outputs: T.Variable[]) => {
+    const fg = makeFg(inputs, outputs);
+    const nodes = fg.applyNodes.size;
+    const { phases } = optimizeGraph(fg);
+    const visits = phases.reduce((a, p) => a + p.visits, 0);
+    const attempts = phases.reduce((a, p) => a + p.attempts, 0);
+    return { nodes, visits, attempts, work: visits + attempts };
+  };
+  /** Work per node of the larger graph over work per node of the smaller one. */
+  const growth = (small: ReturnType<typeof workOf>, big: ReturnType<typeof workOf>) =>
+    big.work / big.nodes / (small.work / small.nodes);
+
+  test('a long elementwise chain: 10× the nodes, at most ~11× the work', () => {
+    const chain = (steps: number) => {
+      const [x, w, b] = [T.fvector('x'), T.fvector('w'), T.fvector('b')];
+      let v = x;
+      for (let i = 0; i < steps; i++) v = T.sub(T.mul(T.sigmoid(T.add(T.mul(v, w), b)), 2), 1);
+      return workOf([x, w, b], [v]);
+    };
+    const small = chain(60);
+    const big = chain(600);
+    expect(big.nodes).toBe(10 * small.nodes);
+    // every node is looked at, and rewrites are tried on it
+    expect(small.visits).toBeGreaterThanOrEqual(small.nodes);
+    expect(small.attempts).toBeGreaterThanOrEqual(small.nodes / 2);
+    expect(growth(small, big)).toBeLessThanOrEqual(1.1);
+  });
+
+  test('an unrolled RNN with its gradients (gemm, fusion, inplace): work per node stays flat', () => {
+    const rnn = (steps: number) => {
+      const [Wx, Wh, h0] = [T.fmatrix('Wx'), T.fmatrix('Wh'), T.fmatrix('h0')];
+      const b = T.fvector('b');
+      const xs = Array.from({ length: steps }, (_, t) => T.fmatrix(`x${t}`));
+      const step = (h: T.Variable, xt: T.Variable) =>
+        T.tanh(T.add(T.add(T.dot(xt, Wx), T.dot(h, Wh)), b));
+      const cost = T.sum(T.sqr(xs.reduce(step, h0)));
+      return workOf([Wx, Wh, b, h0, ...xs], [cost, ...grad(cost, [Wx, Wh, b])]);
+    };
+    const small = rnn(8);
+    const big = rnn(80);
+    expect(big.nodes / small.nodes).toBeGreaterThan(9);
+    expect(small.visits).toBeGreaterThanOrEqual(small.nodes);
+    expect(growth(small, big)).toBeLessThanOrEqual(1.1);
+  });
+});

@@ -61,6 +61,7 @@ export function makeReduceFusionRewriter(name = 'reduce_fusion'): GraphRewriter 
     (fgraph: FunctionGraph, run: RewriteRun) => {
       let changes = 0;
       for (const node of fgraph.toposort()) {
+        run.work.visits++;
         if (!isOp(node, 'CAReduce') || !fgraph.applyNodes.has(node)) continue;
         const plan = fusionPlan(fgraph, node);
         if (!plan || !run.supports(plan.op)) continue;

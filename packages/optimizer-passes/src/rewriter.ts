@@ -15,6 +15,9 @@ import {
   opLabel,
 } from '@theano-ts/symbolic';
 
+/** A user of a variable in a FunctionGraph: (node, input index) or ('output', i). */
+type Client = ReturnType<FunctionGraph['clients']>[number];
+
 /**
  * What a node rewriter applies to: an op kind (`'Softmax'`), or for Elemwise a scalar op
  * (`'Elemwise:log'`, `'Elemwise:composite'`). Theano's `tracks` argument of `@node_rewriter`.
@@ -125,6 +128,12 @@ export class RewriteRun {
   /** Names of equilibria stopped by their loop guard. */
   readonly limitsHit: string[] = [];
   /**
+   * Work done so far, counted without a clock: `visits`, the nodes looked at by walks, graph
+   * rewriters (merge, fusion) and the dirty marking after a replacement; `attempts`, the
+   * node-rewriter calls. Near-linear rewriting keeps both proportional to the graph's size.
+   */
+  readonly work = { visits: 0, attempts: 0 };
+  /**
    * When set (an equilibrium does, for its next pass), {@link replace} adds to it the nodes a
    * replacement may have made rewritable: the new nodes, the nodes up to
    * {@link DIRTY_DEPTH} levels downstream of each replacement (a pattern rooted there may
@@ -191,10 +200,14 @@ export class RewriteRun {
     node: Apply | undefined,
     strict = true,
   ): boolean {
-    const todo = pairs.filter(([old, by]) => old !== by);
-    if (todo.length === 0) return false;
-    const created = new Set<Apply>();
-    for (const [old, by] of todo) {
+    const todo = pairs.length === 1 ? pairs : pairs.filter(([old, by]) => old !== by);
+    if (todo.length === 0 || todo[0][0] === todo[0][1]) return false;
+    // (no set for a replacement already in the graph: every merge)
+    let created: Set<Apply> = NO_NODES;
+    for (let i = 0; i < todo.length; i++) {
+      const [old, by] = todo[i];
+      if (by.owner && !fgraph.applyNodes.has(by.owner) && created === NO_NODES)
+        created = new Set<Apply>();
       const why = !canReplace(old.type, by.type)
         ? `replacement of type ${by.type} cannot stand for ${old.type}`
         : newNodesOf(fgraph, by, old, created)
@@ -206,11 +219,13 @@ export class RewriteRun {
       }
     }
     // new nodes keep the user's creation site of the node they replace (Theano's copy_stack_trace)
-    if (node?.trace) for (const n of created) n.trace = node.trace;
+    if (node?.trace) created.forEach((n) => (n.trace = node.trace));
     // the users of the replaced variables get new inputs (not all users of `by`: merging a
     // constant into one used a thousand times changes only the replaced one's users)
-    const users = this.dirty ? todo.flatMap(([old]) => fgraph.clients(old)) : [];
-    for (const [old, by] of todo) fgraph.replace(old, by, rewrite);
+    let users: Client[] = [];
+    if (this.dirty)
+      for (let i = 0; i < todo.length; i++) users = users.concat(fgraph.clients(todo[i][0]));
+    for (let i = 0; i < todo.length; i++) fgraph.replace(todo[i][0], todo[i][1], rewrite);
     if (this.dirty) {
       if (this.reachFor !== this.dirty) {
         this.reachFor = this.dirty;
@@ -218,6 +233,7 @@ export class RewriteRun {
       }
       markDirty(
         fgraph,
+        this.work,
         this.dirty,
         this.reach,
         this.dirtyDepth,
@@ -226,9 +242,13 @@ export class RewriteRun {
         users,
         created,
       );
-      if (this.touched) {
-        for (const n of created) this.touched.add(n);
-        for (const [c] of users) if (c !== 'output') this.touched.add(c);
+      const touched = this.touched;
+      if (touched) {
+        created.forEach((n) => touched.add(n));
+        for (let i = 0; i < users.length; i++) {
+          const c = users[i][0];
+          if (c !== 'output') touched.add(c);
+        }
       }
     }
     return true;
@@ -238,6 +258,9 @@ export class RewriteRun {
   private reach = new Map<Apply, number>();
   private reachFor: Set<Apply> | undefined;
 }
+
+/** The empty node set of a replacement that creates no node (never added to). */
+const NO_NODES: Set<Apply> = new Set();
 
 /**
  * How far downstream of a replaced variable an equilibrium looks again, for rewriters that do
@@ -249,51 +272,66 @@ export const DIRTY_DEPTH = 6;
 /** See {@link RewriteRun.dirty}. */
 function markDirty(
   fgraph: FunctionGraph,
+  work: RewriteRun['work'],
   dirty: Set<Apply>,
   reach: Map<Apply, number>,
   depth: number,
   depthOf: ((node: Apply) => number) | undefined,
   pairs: readonly (readonly [Variable, Variable])[],
-  users: ReturnType<FunctionGraph['clients']>,
+  users: readonly Client[],
   created: ReadonlySet<Apply>,
 ): void {
-  for (const n of created) dirty.add(n);
+  created.forEach((n) => dirty.add(n));
   // downstream of the replaced variables' users, level by level (d = 0: the users); a node is
   // dirty when one of its rewriters reads d + 1 levels up, and a node already walked with at
   // least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)
   const mark = (c: Apply, d: number): boolean => {
+    work.visits++;
     if ((depthOf?.(c) ?? depth) > d) dirty.add(c);
     const below = depth - 1 - d;
     if ((reach.get(c) ?? -1) >= below) return false;
     reach.set(c, below);
     return below > 0;
   };
-  let level: Variable[] = [];
-  for (const [c] of users)
-    if (c !== 'output' && fgraph.applyNodes.has(c) && mark(c, 0)) level.push(...c.outputs);
+  const live = fgraph.applyNodes;
+  let level: Apply[] = [];
+  for (let i = 0; i < users.length; i++) {
+    const c = users[i][0];
+    if (c !== 'output' && live.has(c) && mark(c, 0)) level.push(c);
+  }
   for (let d = 1; d < depth && level.length; d++) {
-    const next: Variable[] = [];
-    for (const v of level)
-      for (const [c] of fgraph.clients(v))
-        if (c !== 'output' && mark(c, d)) next.push(...c.outputs);
+    const next: Apply[] = [];
+    for (const n of level)
+      for (const o of n.outputs) {
+        const clients = fgraph.clients(o);
+        for (let i = 0; i < clients.length; i++) {
+          const c = clients[i][0];
+          if (c !== 'output' && mark(c, d)) next.push(c);
+        }
+      }
     level = next;
   }
-  for (const [old] of pairs) {
-    // the producers that lost a client (the edge of what the replacement pruned), and their
-    // remaining clients: a rewrite there may check how many users a value has
-    const stack = old.owner ? [old.owner] : [];
-    const visited = new Set<Apply>();
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (visited.has(n)) continue;
-      visited.add(n);
-      if (!fgraph.applyNodes.has(n)) {
-        for (const v of n.inputs) if (v.owner) stack.push(v.owner);
-        continue;
+  // the producers that lost a client (the edge of what the replacement pruned), and their
+  // remaining clients: a rewrite there may check how many users a value has
+  const stack: Apply[] = [];
+  for (const [old] of pairs) if (old.owner) stack.push(old.owner);
+  const visited = new Set<Apply>();
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (visited.has(n)) continue;
+    visited.add(n);
+    work.visits++;
+    if (!live.has(n)) {
+      for (const v of n.inputs) if (v.owner) stack.push(v.owner);
+      continue;
+    }
+    dirty.add(n);
+    for (const o of n.outputs) {
+      const clients = fgraph.clients(o);
+      for (let i = 0; i < clients.length; i++) {
+        const c = clients[i][0];
+        if (c !== 'output') dirty.add(c);
       }
-      dirty.add(n);
-      for (const o of n.outputs)
-        for (const [c] of fgraph.clients(o)) if (c !== 'output') dirty.add(c);
     }
   }
 }
@@ -367,9 +405,10 @@ function newNodesOf(
     if (v === old) return true;
     if (seen.has(v)) continue;
     seen.add(v);
-    if (v.owner && !fgraph.applyNodes.has(v.owner)) {
-      created.add(v.owner);
-      stack.push(...v.owner.inputs);
+    const o = v.owner;
+    if (o && !fgraph.applyNodes.has(o)) {
+      created.add(o);
+      for (let i = 0; i < o.inputs.length; i++) stack.push(o.inputs[i]);
     }
   }
   return false;

@@ -41,10 +41,8 @@ export interface SoftmaxGradMatch {
  */
 export function matchSoftmaxGrad(node: Apply): SoftmaxGradMatch | null {
   if (!isElemwise(node, 'mul')) return null;
-  for (const [ai, si] of [
-    [0, 1],
-    [1, 0],
-  ]) {
+  for (let si = 1; si >= 0; si--) {
+    const ai = 1 - si;
     const sm = node.inputs[si];
     const softmax = sm.owner;
     if (!isOp(softmax, 'Softmax')) continue;

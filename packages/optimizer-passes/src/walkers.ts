@@ -42,40 +42,43 @@ class TrackIndex {
     });
   }
 
-  private readonly byKind = new Map<string, NodeRewriter[]>();
-  private readonly byScalar = new Map<string, NodeRewriter[]>();
-
-  private readonly depths = new Map<NodeRewriter[], number>();
+  /** Per op kind (non-Elemwise) and per scalar op (Elemwise): the rewriters, and their depth. */
+  private readonly byKind = new Map<string, TrackEntry>();
+  private readonly byScalar = new Map<string, TrackEntry>();
 
   /** The deepest pattern (`NodeRewriter.depth`) among the rewriters for `node`; 0 if none. */
   depthOf(node: Apply): number {
-    const list = this.for(node);
-    let d = this.depths.get(list);
-    if (d === undefined) {
-      d = 0;
-      for (const rw of list) d = Math.max(d, rw.depth ?? DIRTY_DEPTH);
-      this.depths.set(list, d);
-    }
-    return d;
+    return this.entry(node).depth;
   }
 
   /** Rewriters for `node`, in registration order (computed once per op kind / scalar op). */
   for(node: Apply): NodeRewriter[] {
+    return this.entry(node).rewriters;
+  }
+
+  private entry(node: Apply): TrackEntry {
     const elemwise = node.op.kind === 'Elemwise';
     const cache = elemwise ? this.byScalar : this.byKind;
     const id = elemwise
       ? (node as Apply<'Elemwise'>).op.params.scalarOp.name
       : (node.op.kind as string);
-    let list = cache.get(id);
-    if (!list) {
-      const keys = trackKeys(node);
+    let e = cache.get(id);
+    if (!e) {
       const found = new Set<NodeRewriter>(this.always);
-      for (const k of keys) for (const rw of this.byKey.get(k) ?? []) found.add(rw);
-      list = [...found].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
-      cache.set(id, list);
+      for (const k of trackKeys(node)) for (const rw of this.byKey.get(k) ?? []) found.add(rw);
+      const rewriters = [...found].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+      let depth = 0;
+      for (const rw of rewriters) depth = Math.max(depth, rw.depth ?? DIRTY_DEPTH);
+      cache.set(id, (e = { rewriters, depth }));
     }
-    return list;
+    return e;
   }
+}
+
+/** What a {@link TrackIndex} knows of one op kind or scalar op. */
+interface TrackEntry {
+  rewriters: NodeRewriter[];
+  depth: number;
 }
 
 /**
@@ -90,6 +93,7 @@ export function applyNodeRewriter(
   run: RewriteRun,
 ): boolean {
   let result: ReturnType<NodeRewriter['transform']>;
+  run.work.attempts++;
   try {
     result = rw.transform(fgraph, node);
   } catch (e) {
@@ -143,8 +147,10 @@ function walkNodes(
   let changes = 0;
   for (const node of nodes) {
     if (!fgraph.applyNodes.has(node)) continue;
-    for (const rw of index.for(node))
-      if (applyNodeRewriter(fgraph, rw, node, run)) {
+    run.work.visits++;
+    const rewriters = index.for(node);
+    for (let i = 0; i < rewriters.length; i++)
+      if (applyNodeRewriter(fgraph, rewriters[i], node, run)) {
         changes++;
         break;
       }
@@ -158,24 +164,30 @@ function toposortSubset(fgraph: FunctionGraph, subset: ReadonlySet<Apply>): Appl
   const done = new Set<Apply>();
   const inSubset = (n: Apply | null): n is Apply =>
     n !== null && subset.has(n) && fgraph.applyNodes.has(n) && !done.has(n);
+  // iterative DFS over inputs produced by subset nodes; two parallel stacks, no frame objects
+  const nodes: Apply[] = [];
+  const next: number[] = [];
   for (const start of subset) {
     if (!inSubset(start)) continue;
-    // iterative DFS over inputs produced by subset nodes
-    const stack: [Apply, number][] = [[start, 0]];
     done.add(start);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [n, i] = top;
+    nodes.push(start);
+    next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const n = nodes[top];
+      const i = next[top];
       if (i < n.inputs.length) {
-        top[1]++;
+        next[top] = i + 1;
         const p = n.inputs[i].owner;
         if (inSubset(p)) {
           done.add(p);
-          stack.push([p, 0]);
+          nodes.push(p);
+          next.push(0);
         }
       } else {
         order.push(n);
-        stack.pop();
+        nodes.pop();
+        next.pop();
       }
     }
   }

@@ -136,6 +136,21 @@ describe('FunctionGraph', () => {
     expect(fg.applyNodes.has(s2.owner!)).toBe(true);
   });
 
+  it('pruning a node that uses one value twice removes both of its client entries', () => {
+    const x = T.dvector('x');
+    const e = T.exp(x);
+    const t = T.neg(e);
+    const d = T.sub(e, e);
+    const fg = new T.FunctionGraph([x], [t, d]);
+    expect(fg.clients(e)).toHaveLength(3);
+    fg.replace(d, x);
+    expect(fg.clients(e)).toEqual([[t.owner, 0]]);
+    // and the remaining entry is still removable
+    fg.replace(t, x);
+    expect(fg.clients(e)).toEqual([]);
+    expect(fg.applyNodes.size).toBe(0);
+  });
+
   it('replacing an output updates the outputs', () => {
     const { x, y, p, out } = diamond();
     const fg = new T.FunctionGraph([x, y], [out]);

@@ -101,9 +101,11 @@ export class FunctionGraph {
   outputs: Variable[];
   private readonly inputSet: Set<Variable>;
   private clientMap = new Map<Variable, Client[]>();
-  /** Where each client entry sits in its variable's list, and each node's entries (O(1) removal). */
-  private clientPos = new Map<Client, number>();
-  private nodeEntries = new Map<Apply, Client[]>();
+  /**
+   * Per node, where each of its input entries sits in that input's client list (O(1) removal
+   * without a map keyed by entries; ['output', i] entries are never removed one by one).
+   */
+  private nodePos = new Map<Apply, number[]>();
   private nodes = new Set<Apply>();
   /** Names of rewrites applied, with the nodes they touched (filled when tracing). */
   readonly trace: {
@@ -123,26 +125,32 @@ export class FunctionGraph {
   /** Recompute node set and clients from the outputs. */
   rebuild(): void {
     this.clientMap.clear();
-    this.clientPos.clear();
-    this.nodeEntries.clear();
+    this.nodePos.clear();
     this.nodes = new Set();
     this.importFrom(this.outputs);
     this.outputs.forEach((v, i) => this.addClient(v, ['output', i]));
   }
 
+  /** Whether the graph already has `v` (an input, a leaf, or computed by one of its nodes). */
+  private has(v: Variable): boolean {
+    return !v.owner || this.nodes.has(v.owner) || this.inputSet.has(v);
+  }
+
   /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
   private importFrom(vars: readonly Variable[]): void {
     // most replacements (merges, rewrites returning an existing variable) bring no new node
-    if (vars.every((v) => !v.owner || this.nodes.has(v.owner) || this.inputSet.has(v))) return;
+    let fresh = false;
+    for (let i = 0; i < vars.length && !fresh; i++) fresh = !this.has(vars[i]);
+    if (!fresh) return;
     // stop at variables the graph already computes: the cost is the new nodes, not the ancestors
-    const known = {
-      has: (v: Variable) => this.inputSet.has(v) || (v.owner !== null && this.nodes.has(v.owner)),
-    };
-    for (const node of toposort(vars, known)) {
+    const order = toposort(vars, { has: (v: Variable) => v.owner !== null && this.has(v) });
+    for (const node of order) {
       if (this.nodes.has(node)) continue;
       this.nodes.add(node);
-      const entries = node.inputs.map((v, i) => this.addClient(v, [node, i]));
-      this.nodeEntries.set(node, entries);
+      const pos: number[] = [];
+      for (let i = 0; i < node.inputs.length; i++)
+        pos.push(this.addClient(node.inputs[i], [node, i]));
+      this.nodePos.set(node, pos);
     }
   }
 
@@ -154,24 +162,24 @@ export class FunctionGraph {
       if (!node || !this.nodes.has(node) || this.isUsed(node)) continue;
       this.nodes.delete(node);
       for (const o of node.outputs) this.clientMap.delete(o);
-      const entries = this.nodeEntries.get(node) ?? [];
-      this.nodeEntries.delete(node);
+      // (removed from nodePos after its entries: two inputs of one node may be the same value,
+      // and swap-removing the first moves the second)
+      const pos = this.nodePos.get(node);
       for (let i = 0; i < node.inputs.length; i++) {
         const inp = node.inputs[i];
-        const entry = entries[i];
         // swap-remove: a value used by thousands of nodes (a constant, a weight) costs O(1) per user
         const list = this.clientMap.get(inp);
-        const k = this.clientPos.get(entry);
-        if (list && k !== undefined && list[k] === entry) {
+        const k = pos?.[i];
+        if (list && k !== undefined && list[k]?.[0] === node && list[k][1] === i) {
           const last = list.pop()!;
           if (k < list.length) {
             list[k] = last;
-            this.clientPos.set(last, k);
+            this.setPos(last, k);
           }
         }
-        this.clientPos.delete(entry);
         if (inp.owner) stack.push(inp);
       }
+      this.nodePos.delete(node);
     }
   }
 
@@ -181,18 +189,18 @@ export class FunctionGraph {
     return false;
   }
 
-  private clientsOf(v: Variable): Client[] {
-    let s = this.clientMap.get(v);
-    if (!s) this.clientMap.set(v, (s = []));
-    return s;
+  /** Record that client entry `c` sits at position `k` of its variable's list. */
+  private setPos(c: Client, k: number): void {
+    if (c[0] === 'output') return;
+    const pos = this.nodePos.get(c[0]);
+    if (pos) pos[c[1]] = k;
   }
 
-  /** Append `c` to `v`'s clients, remembering its position. */
-  private addClient(v: Variable, c: Client): Client {
-    const list = this.clientsOf(v);
-    this.clientPos.set(c, list.length);
-    list.push(c);
-    return c;
+  /** Append `c` to `v`'s clients; returns its position. */
+  private addClient(v: Variable, c: Client): number {
+    let list = this.clientMap.get(v);
+    if (!list) this.clientMap.set(v, (list = []));
+    return list.push(c) - 1;
   }
 
   /**
@@ -235,7 +243,7 @@ export class FunctionGraph {
       // Apply inputs are readonly for users; the graph owns them during rewriting
       if (c[0] === 'output') this.outputs[c[1]] = by;
       else (c[0].inputs as Variable[])[c[1]] = by;
-      this.addClient(by, c);
+      this.setPos(c, this.addClient(by, c));
     }
     this.prune(v);
   }

@@ -14,6 +14,43 @@ suite('Op and Apply', () => {
     expect(a.equals(c)).toBe(false);
   });
 
+  it('Composite ops are equal exactly when their scalar graphs are (key order aside)', () => {
+    const composite = (c: number, args: number[], extra = {}): T.Op =>
+      new T.Op('Elemwise', {
+        scalarOp: {
+          name: 'composite',
+          nin: 2,
+          nodes: [
+            { op: { name: 'constant', value: c, dtype: 'float64' }, args: [], dtype: 'float64' },
+            { op: { name: 'mul' }, args, dtype: 'float64' },
+            { op: { name: 'add' }, args: [3, 2], dtype: 'float64' },
+          ],
+          outputs: [4],
+          ...extra,
+        },
+      } as never);
+    const a = composite(2, [0, 1]);
+    const reordered = new T.Op('Elemwise', {
+      scalarOp: {
+        outputs: [4],
+        nodes: (a.params as never as { scalarOp: { nodes: unknown } }).scalarOp.nodes,
+        nin: 2,
+        name: 'composite',
+      },
+    } as never);
+    expect(a.equals(composite(2, [0, 1]))).toBe(true);
+    expect(a.equals(reordered)).toBe(true);
+    expect(a.equals(composite(3, [0, 1]))).toBe(false); // another literal
+    expect(a.equals(composite(2, [1, 0]))).toBe(false); // other arguments
+    expect(a.equals(composite(2, [0, 1], { nin: 3 }))).toBe(false);
+    // a params object reused in a new op (as inplace does) keeps the same key
+    const inplace = new T.Op('Elemwise', {
+      ...(a.params as object),
+      inplacePattern: { 0: 0 },
+    } as never);
+    expect(inplace.key).toContain(a.key.slice('Elemwise{'.length, -1));
+  });
+
   it('an Apply makes one output Variable per type, owned by it', () => {
     const x = T.dvector('x');
     const node = new T.Apply(

@@ -25,31 +25,84 @@ let nextId = 0;
  */
 export const nextVariableId = (): number => nextId;
 
-/** Deterministic JSON of params (sorted keys), used as the op's identity for merging. */
+/** Keys of Composite scalar ops, by object: a Composite is immutable and often large. */
+const compositeKeys = new WeakMap<object, string>();
+
+/**
+ * Deterministic JSON of params (sorted keys), used as the op's identity for merging. A
+ * Composite scalar op (thousands of scalar nodes after fusion) is serialized once: inplace
+ * and later fusions reuse the same object in new params.
+ */
 function stableKey(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableKey).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${k}:${stableKey((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + stableKey(v[i]);
+    return s + ']';
+  }
+  if (v && typeof v === 'object') {
+    const c = v as { name?: unknown; nodes?: unknown; outputs?: unknown };
+    if (c.name === 'composite' && Array.isArray(c.nodes) && Array.isArray(c.outputs)) {
+      let known = compositeKeys.get(v);
+      if (known === undefined) compositeKeys.set(v, (known = compositeKey(v)));
+      return known;
+    }
+    const keys = Object.keys(v);
+    // insertion sort: params have a few keys, and Array.prototype.sort allocates a work copy
+    for (let i = 1; i < keys.length; i++) {
+      const k = keys[i];
+      let j = i - 1;
+      for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+      keys[j + 1] = k;
+    }
+    let s = '{';
+    for (let i = 0; i < keys.length; i++)
+      s += `${i ? ',' : ''}${keys[i]}:${stableKey((v as Record<string, unknown>)[keys[i]])}`;
+    return s + '}';
+  }
   return JSON.stringify(v);
+}
+
+/**
+ * The key of a Composite scalar op ({ name, nin, nodes, outputs }; each node { op, args,
+ * dtype }, the fields evalComposite reads), written field by field: thousands of scalar nodes
+ * after fusion would otherwise each cost a sorted key list. Fields other than these, if any,
+ * go through {@link stableKey}.
+ */
+function compositeKey(c: object): string {
+  const { name, nin, nodes, outputs, ...rest } = c as {
+    name: string;
+    nin: number;
+    nodes: readonly { op: unknown; args: readonly number[]; dtype: string }[];
+    outputs: readonly number[];
+  };
+  let s = `{name:${JSON.stringify(name)},nin:${nin},nodes:[`;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    s += `${i ? ',' : ''}${stableKey(n.op)}(${n.args.join(',')}):${n.dtype}`;
+  }
+  s += `],outputs:[${outputs.join(',')}]`;
+  return Object.keys(rest).length ? `${s},${stableKey(rest)}}` : `${s}}`;
 }
 
 /**
  * An operation: a kind from the op list (OP_NAMES) plus its parameters. Two ops with equal
  * kind and params compute the same thing (`key` equality), which is what merging relies on.
+ * Params are immutable once the op is made.
  */
 export class Op<K extends OpName = OpName> {
-  /** kind and params as one string: equal keys mean equal ops. */
-  readonly key: string;
+  #key: string | undefined;
   constructor(
     /** Which op (a name of OP_NAMES, e.g. 'Elemwise', 'Dot'). */
     readonly kind: K,
     /** The op's parameters (see OpParams). */
     readonly params: OpParams[K],
-  ) {
-    this.key = `${kind}${stableKey(params)}`;
+  ) {}
+  /**
+   * Kind and params as one string: equal keys mean equal ops. Computed on first use (most ops
+   * a rewrite builds are never compared).
+   */
+  get key(): string {
+    return (this.#key ??= `${this.kind}${stableKey(this.params)}`);
   }
   /** True when `o` computes the same thing (same key). */
   equals(o: Op): boolean {
