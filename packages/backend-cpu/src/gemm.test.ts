@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type DType, Generator, NDArray, dot as referenceDot } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
-import { gemmArenaBytes, wasmKernelRuns } from './gemm';
+import { gemmArenaBytes, setGemmSplitDisabled, wasmEngine, wasmKernelRuns } from './gemm';
+import { gemmThreadPossible } from './gemm-thread';
 import { matmul } from './kernels';
 import { hasWasmSimd } from './wasm/features';
 import {
+  expectSameBits,
   randomArray,
   runKernel,
   withEveryProductOnWasm,
@@ -162,6 +164,43 @@ describe.skipIf(!hasWasmSimd())('WebAssembly SIMD GEMM vs the reference dot', ()
     expect(gemmArenaBytes()).toBe(after);
   });
 });
+
+describe.skipIf(!hasWasmSimd() || !gemmThreadPossible())(
+  'the second GEMM thread (Node, ≥ 2 cores; skipped elsewhere: no worker_threads)',
+  () => {
+    it('splits large products by rows: bit-identical to one thread, for both dtypes and transposed operands', async () => {
+      // start the engine and wait for the worker to be up (it starts asynchronously)
+      matmul(
+        randomArray(rng, 'float32', [8, 8], false),
+        randomArray(rng, 'float32', [8, 8], false),
+        'float32',
+      );
+      const eng = wasmEngine();
+      expect(eng.thread).toBeDefined();
+      for (let i = 0; i < 500 && !eng.thread!.ready(); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(eng.thread!.ready()).toBe(true);
+      for (const dtype of ['float32', 'float64'] as DType[])
+        for (const [m, k, n] of [
+          [201, 300, 97],
+          [130, 257, 64],
+          [37, 1031, 61],
+        ]) {
+          const a = randomArray(rng, dtype, [k, m], false).T;
+          const b = randomArray(rng, dtype, [k, n], false);
+          const before = wasmKernelRuns.threaded;
+          const two = matmul(a, b, dtype);
+          expect(wasmKernelRuns.threaded, `${m}×${k}×${n} split`).toBe(before + 1);
+          const prev = setGemmSplitDisabled(true);
+          const one = matmul(a, b, dtype);
+          setGemmSplitDisabled(prev);
+          expect(wasmKernelRuns.threaded).toBe(before + 1);
+          expectSameBits(two, one, `${dtype} ${m}×${k}×${n}`);
+          expectClose(two, a, b, 'threaded');
+        }
+    });
+  },
+);
 
 describe('WebAssembly SIMD absent: the JavaScript loop runs and equals the reference bit for bit', () => {
   withoutWasmSimd();

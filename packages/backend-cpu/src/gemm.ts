@@ -11,6 +11,7 @@
 import { buildGemmModule, GEMM_F32, GEMM_F64 } from './wasm/gemm-module';
 import { hasWasmSimd } from './wasm/features';
 import { allocate } from './buffer-pool';
+import { type GemmThread, gemmThreadPossible, startGemmThread } from './gemm-thread';
 
 /** A 2-d strided operand: element (i, j) is data[offset + i·s0 + j·s1]. */
 export interface MatrixView {
@@ -30,6 +31,8 @@ type GemmFn = (
   nPad: number,
   k: number,
   accumulate: number,
+  m0: number,
+  m1: number,
 ) => void;
 type ConvFn = (...args: number[]) => void;
 
@@ -53,19 +56,62 @@ export interface WasmEngine {
     dstStep: number,
     steps: number,
   ) => void;
+  /** The second thread (gemm-thread.ts), when there is one. */
+  thread: GemmThread | undefined;
 }
 
-/** How many products and convolutions ran on the wasm kernels (tests check the fast path ran). */
-export const wasmKernelRuns = { gemm: 0, conv: 0 };
+/**
+ * How many products and convolutions ran on the wasm kernels, and how many products were split
+ * with the second thread (tests check the fast path ran).
+ */
+export const wasmKernelRuns = { gemm: 0, conv: 0, threaded: 0 };
+
+/** Most pages of a shared arena (2 GiB; reserved, not committed, until grown). */
+const MAX_PAGES = 32768;
+let gemmThreadsAllowed = true;
+/**
+ * Products with m·n·k at least this large are split between the main thread and the second
+ * thread (when there is one): below it, waking the worker costs more than half the product.
+ */
+export const GEMM_THREAD_MIN_WORK = 1 << 21;
+/**
+ * Allows (true, the default) or forbids a second GEMM thread. Takes effect before the first
+ * wasm product of the process only (the arena's kind is fixed then); returns the previous
+ * setting. THEANO_TS_GEMM_THREADS=1 in the environment forbids it too.
+ */
+export function setGemmThreadsAllowed(allowed: boolean): boolean {
+  const prev = gemmThreadsAllowed;
+  gemmThreadsAllowed = allowed;
+  return prev;
+}
+let splitDisabled = false;
+/**
+ * Runs every product on the main thread (true) or lets large ones use the second thread (false,
+ * the default) — for tests comparing the two; returns the previous setting.
+ */
+export function setGemmSplitDisabled(disabled: boolean): boolean {
+  const prev = splitDisabled;
+  splitDisabled = disabled;
+  return prev;
+}
 
 let engine: WasmEngine | undefined;
 /** The process's kernel instance (built on first use). */
 export function wasmEngine(): WasmEngine {
   if (!engine) {
-    const memory = new WebAssembly.Memory({ initial: 16 });
-    const e = buildGemmModule().instantiate({ env: { memory } }).exports as Record<string, GemmFn>;
+    // a shared memory when a second thread can run the kernel on it (gemm-thread.ts)
+    const shared = gemmThreadsAllowed && gemmThreadPossible();
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 16 });
+    const module = buildGemmModule({ shared, maximum: MAX_PAGES }).compile();
+    const e = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<
+      string,
+      GemmFn
+    >;
     engine = {
       memory,
+      thread: shared ? startGemmThread(module, memory) : undefined,
       gemm: { float32: e['gemm_float32']!, float64: e['gemm_float64']! },
       conv: { float32: e['conv_float32']!, float64: e['conv_float64']! },
       axpby: {
@@ -260,7 +306,17 @@ export function gemmSum(
     heap = arenaView(eng, (scratch + need) * E, dtype);
     packPanels(heap, cLen, a, mPad, cfg.mr, cfg.kc, { eng, scratch });
     packPanels(heap, cLen + aLen, bt, nPad, cfg.nr, cfg.kc, { eng, scratch });
-    eng.gemm[dtype](cLen * E, (cLen + aLen) * E, 0, mPad, nPad, k, first ? 0 : 1);
+    const acc = first ? 0 : 1;
+    const args = [cLen * E, (cLen + aLen) * E, 0, mPad, nPad, k, acc];
+    const th = eng.thread;
+    const split = roundUp(mPad / 2, cfg.mr);
+    if (th && !splitDisabled && m * n * k >= GEMM_THREAD_MIN_WORK && split < mPad && th.ready()) {
+      // rows split..mPad on the second thread, 0..split here, then wait for it
+      th.start(dtype, [...args, split, mPad]);
+      eng.gemm[dtype](args[0], args[1], args[2], mPad, nPad, k, acc, 0, split);
+      th.wait();
+      wasmKernelRuns.threaded++;
+    } else eng.gemm[dtype](args[0], args[1], args[2], mPad, nPad, k, acc, 0, mPad);
     first = false;
   }
   wasmKernelRuns.gemm++;

@@ -9,3 +9,4 @@ export {
   bufferPoolFreeBytes,
   bufferPoolStats,
 } from './buffer-pool';
+export { setGemmThreadsAllowed } from './gemm';

@@ -57,14 +57,16 @@ function minInto(f: FunctionBuilder, dst: Local, a: Local, b: Local): void {
 }
 
 /**
- * Adds `gemm_<dtype>(aPack, bPack, c, mPad, nPad, k, accumulate)` (byte addresses; mPad a
- * multiple of mr, nPad of nr, k ≥ 1): C = Ã·B̃, or C += Ã·B̃ when accumulate ≠ 0.
+ * Adds `gemm_<dtype>(aPack, bPack, c, mPad, nPad, k, accumulate, m0, m1)` (byte addresses; mPad
+ * a multiple of mr, nPad of nr, k ≥ 1; rows m0 ≤ i < m1, both multiples of mr): rows m0…m1 of
+ * C = Ã·B̃, or C += Ã·B̃ when accumulate ≠ 0. Two threads on disjoint row ranges of the same
+ * C write disjoint memory.
  */
 export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
   const { bytes: E, mr, nr, kc: KC, mc: MC } = cfg;
-  const params = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
+  const params = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
   m.addFunction(`gemm_${cfg.dtype}`, params, [], (f) => {
-    const [aPack, bPack, c, mPad, nPad, k, accumulate] = params.map((_, i) => f.param(i));
+    const [aPack, bPack, c, mPad, nPad, k, accumulate, m0, m1] = params.map((_, i) => f.param(i));
     const pc = f.local('i32');
     const kcL = f.local('i32');
     const rest = f.local('i32');
@@ -99,9 +101,9 @@ export function addGemmFunction(m: ModuleBuilder, cfg: GemmConfig): void {
         .op('i32.add')
         .set(aBlk);
       f.get(bPack).get(pc).get(rowBytes).op('i32.mul').op('i32.add').set(bBlk);
-      f.forRange(ic, 0, mPad, MC, () => {
+      f.forRange(ic, m0, m1, MC, () => {
         f.get(ic).get(mcConst).op('i32.add').set(icTop);
-        minInto(f, icEnd, icTop, mPad);
+        minInto(f, icEnd, icTop, m1);
         f.forRange(jr, 0, nPad, nr, () => {
           f.forRange(ir, ic, icEnd, mr, () => {
             // ap = aBlk + ir*kc*E ; bp = bBlk + jr*kc*E ; cp = c + (ir*nPad + jr)*E
@@ -252,13 +254,20 @@ export function addPackGather4(m: ModuleBuilder): void {
 }
 
 /**
- * A module importing `env.memory` with the float32 and float64 GEMM and direct-convolution
+ * A module importing `env.memory` (shared, with `maximum` pages, for the GEMM's second
+ * thread) with the float32 and float64 GEMM and direct-convolution
  * functions (conv-module.ts), Gemm's epilogue `axpby_<dtype>`, `compact_rows` and the panel
  * copies `pack_steps_1` / `pack_steps_2` / `pack_gather4_f32`.
  */
-export function buildGemmModule(): ModuleBuilder {
+export function buildGemmModule(
+  memory: { shared: boolean; maximum?: number } = { shared: false },
+): ModuleBuilder {
   const m = new ModuleBuilder();
-  m.importMemory('env', 'memory', { initial: 1 });
+  m.importMemory(
+    'env',
+    'memory',
+    memory.shared ? { initial: 1, maximum: memory.maximum, shared: true } : { initial: 1 },
+  );
   addGemmFunction(m, GEMM_F32);
   addGemmFunction(m, GEMM_F64);
   addAxpbyFunction(m, GEMM_F32);
