@@ -34,7 +34,14 @@ let limitBytes = 256 * 1024 * 1024;
  */
 export const POOL_MIN_BYTES = 4096;
 /** Counters for tests and benchmarks (arrays of at least {@link POOL_MIN_BYTES}). */
-export const bufferPoolStats = { allocated: 0, reused: 0, recycled: 0 };
+export const bufferPoolStats: {
+  /** Arrays the pool made new. */
+  allocated: number;
+  /** Arrays it handed out again. */
+  reused: number;
+  /** Dead arrays it took back. */
+  recycled: number;
+} = { allocated: 0, reused: 0, recycled: 0 };
 
 /**
  * An array of `n` elements of `dtype` for a kernel's output, from the pool when one of that

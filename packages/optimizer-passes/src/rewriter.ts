@@ -132,7 +132,12 @@ export class RewriteRun {
    * rewriters (merge, fusion) and the dirty marking after a replacement; `attempts`, the
    * node-rewriter calls. Near-linear rewriting keeps both proportional to the graph's size.
    */
-  readonly work = { visits: 0, attempts: 0 };
+  readonly work: {
+    /** Nodes looked at (walked, or marked dirty downstream of a replacement). */
+    visits: number;
+    /** Rewriter calls on nodes. */
+    attempts: number;
+  } = { visits: 0, attempts: 0 };
   /**
    * When set (an equilibrium does, for its next pass), {@link replace} adds to it the nodes a
    * replacement may have made rewritable: the new nodes, the nodes up to
