@@ -9,7 +9,9 @@ export type Thunk = (inputs: readonly unknown[]) => unknown[];
 
 /**
  * A backend turns the nodes of an optimized FunctionGraph into thunks. A custom backend
- * implements this interface and passes the conformance suite (`@theano-ts/backend-cpu/testing`).
+ * implements this interface; the repository's conformance run (backend-gpujs's
+ * `src/conformance.ts`, test-only) shows how to check one against the CPU backend: every op
+ * case of autodiff's tables, forward and through its gradient.
  */
 export interface Backend {
   /** Short name used in Mode ('cpu', 'gpujs'). */
