@@ -401,6 +401,21 @@ export function theanoFunction(
     givens.set(a, bv);
   }
 
+  // an explicit update by the next state of a draw made inside a scan's fn (what
+  // `srng.updates()` lists) would draw once outside the loop: the stream would repeat numbers
+  {
+    const inner = loopDefaults([...outVars, ...updates.map((u) => u.expr)]);
+    for (const u of updates)
+      if (
+        u.target instanceof SharedVariable &&
+        inner.has(u.target) &&
+        u.expr === u.target.defaultUpdate
+      )
+        throw new TheanoTypeError(
+          `function: the update of ${label(u.target)} is the next state of a random draw made inside a scan's fn (RandomStreams.updates() lists it); inside the loop that state advances at every step: pass the updates scan returned instead (function(..., { updates: scanUpdates }))${at}`,
+        );
+  }
+
   // --- default updates of the shared variables the graph reads (after givens), to a fixed point
   if (opts.noDefaultUpdates !== true) {
     const skip = new Set(Array.isArray(opts.noDefaultUpdates) ? opts.noDefaultUpdates : []);

@@ -156,6 +156,10 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
     ).toThrow(
       /scan: noDefaultUpdates must be true, false or a list of shared variables, got a JS array \[1\][\s\S]*scan-random\.test\.ts/,
     );
+    // a hole is not a shared variable either (every() would skip it)
+    expect(() =>
+      T.scan(() => T.constant(1), { nSteps: 1, noDefaultUpdates: new Array(1) as never }),
+    ).toThrow(/noDefaultUpdates must be .*got a JS array of length 1 \(an empty slot\)/);
   });
 
   it('map, reduce, foldl, foldr and goBackwards: one fresh draw per step, in step order', () => {
@@ -259,5 +263,21 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
     const got = rows((f() as NDArray).reshape([6, 2]));
     expect(got).toEqual([...ref, ...ref]);
     expect(rows((f() as NDArray).reshape([6, 2]))).toEqual(got);
+  });
+});
+
+describe('updates of draws made inside a scan', () => {
+  it("RandomStreams.updates() passed to function (instead of scan's updates) is an error naming the fix", () => {
+    const srng = new T.RandomStreams(4);
+    const [o, u] = T.scan(() => srng.uniform([1], 0, 1, 'float64'), { nSteps: 3 });
+    // the inner next state would be evaluated once, outside the loop: numbers would repeat
+    expect(() => fn([], o, { updates: srng.updates() })).toThrow(
+      /the update of .* is the next state of a random draw made inside a scan's fn .*pass the updates scan returned instead/,
+    );
+    // scan's own updates work: three fresh numbers per call, continuing across calls
+    const f = fn([], o, { updates: u });
+    const a = Array.from((f() as NDArray).toFlat());
+    const b = Array.from((f() as NDArray).toFlat());
+    expect(new Set([...a, ...b]).size).toBe(6);
   });
 });

@@ -413,7 +413,13 @@ export function scan(
   if (
     noDefaults !== undefined &&
     typeof noDefaults !== 'boolean' &&
-    !(Array.isArray(noDefaults) && noDefaults.every((v) => v instanceof SharedVariable))
+    // an index loop, not every(): every() skips the holes of [ , ]
+    !(
+      Array.isArray(noDefaults) &&
+      Array.from({ length: noDefaults.length }, (_, i) => noDefaults[i]).every(
+        (v) => v instanceof SharedVariable,
+      )
+    )
   )
     throw new TheanoTypeError(
       `${label}: noDefaultUpdates must be true, false or a list of shared variables, got ${describe(noDefaults)}${at}`,

@@ -91,6 +91,14 @@ suite('Variable and Constant printing', () => {
     expect(T.describe(3)).toBe('the number 3');
     expect(T.describe(array([1.5]))).toBe('an NDArray of dtype float64 and shape (1,)');
     expect(T.describe([1, 2])).toBe('a JS array [1,2]');
+    // Variables and holes are named, not cut-off JSON; objects take "an"
+    const holey: unknown[] = [T.dvector('v')];
+    holey[2] = 3;
+    expect(T.describe(holey)).toBe(
+      "a JS array of length 3 (variable 'v' (float64 vector), an empty slot, the number 3)",
+    );
+    expect(T.describe({})).toBe('an object ([object Object])');
+    expect(T.describe(undefined)).toBe('undefined');
     expect(T.describe(new Float32Array(4))).toBe('a Float32Array of length 4');
     expect(T.describe(null)).toBe('null');
     expect(T.describe('abc')).toBe('a string (abc)');
@@ -170,7 +178,7 @@ suite('filterValue (Theano filter rules)', () => {
       /input 'x': expected float64 scalar \(dtype float64, ndim 0\), got a string \(abc\)/,
     );
     expect(() => T.filterValue(type('float64', []), undefined, { what, hint: ' (hint)' })).toThrow(
-      /got a undefined \(undefined\) \(hint\)$/,
+      /got undefined \(hint\)$/,
     );
     expect(() => T.filterValue(type('float64', [null]), [[1], 2], { what })).toThrow(/ragged/);
   });

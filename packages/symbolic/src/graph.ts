@@ -605,8 +605,27 @@ export function describe(v: unknown): string {
   if (v instanceof NDArray)
     return `an NDArray of dtype ${v.dtype} and shape ${formatShape(v.shape)}`;
   if (typeof v === 'number') return `the number ${v}`;
-  if (Array.isArray(v)) return `a JS array ${JSON.stringify(v).slice(0, 40)}`;
+  if (Array.isArray(v)) {
+    const plain = (x: unknown): boolean =>
+      x === null ||
+      ['number', 'string', 'boolean'].includes(typeof x) ||
+      (Array.isArray(x) && x.every(plain));
+    let allPlain = true;
+    for (let i = 0; i < v.length; i++) if (!plain(v[i])) allPlain = false;
+    if (allPlain) return `a JS array ${JSON.stringify(v).slice(0, 40)}`;
+    // Variables, holes, objects: say what each of the first items is
+    const item = (i: number): string =>
+      !(i in v)
+        ? 'an empty slot'
+        : v[i] instanceof Variable
+          ? `variable ${v[i].name ? `'${v[i].name}'` : '(unnamed)'} (${v[i].type})`
+          : describe(v[i]);
+    const shown = Array.from({ length: Math.min(v.length, 3) }, (_, i) => item(i));
+    return `a JS array of length ${v.length} (${shown.join(', ')}${v.length > 3 ? ', …' : ''})`;
+  }
   if (ArrayBuffer.isView(v))
     return `a ${v.constructor.name} of length ${(v as unknown as { length: number }).length}`;
-  return v === null ? 'null' : `a ${typeof v} (${String(v).slice(0, 40)})`;
+  if (v === null || v === undefined) return String(v);
+  const t = typeof v;
+  return `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t} (${String(v).slice(0, 40)})`;
 }
