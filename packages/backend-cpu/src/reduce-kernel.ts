@@ -8,21 +8,13 @@
  * Other dtypes, empty inputs and empty max/min (which raise) run the reference.
  */
 import { NDArray, shapeSize } from '@theano-ts/tensor';
-import type { Apply, OpParams } from '@theano-ts/symbolic';
+import { type Apply, CAREDUCE_FOLDS, type OpParams } from '@theano-ts/symbolic';
 import { allocate } from './buffer-pool';
 
 type ScalarReduce = OpParams['CAReduce']['scalarOp'];
 
-/** NumPy's maximum / minimum fold: NaN wins (the reference's rule). */
-const maxOf = (a: number, v: number) => (a !== a || v !== v ? NaN : a > v ? a : v);
-const minOf = (a: number, v: number) => (a !== a || v !== v ? NaN : a < v ? a : v);
-
-const INIT: Record<ScalarReduce, number> = {
-  add: 0,
-  mul: 1,
-  maximum: -Infinity,
-  minimum: Infinity,
-};
+const maxOf = CAREDUCE_FOLDS.maximum.fn;
+const minOf = CAREDUCE_FOLDS.minimum.fn;
 
 /**
  * acc[o], acc[o + oStep], … (len terms) ← fold with data[p], data[p + step], …; oStep 0: all
@@ -97,7 +89,7 @@ export function reduceFloat(
     oStep[ax] = reduced[ax] ? 0 : q;
     if (!reduced[ax]) q *= shape[ax];
   }
-  const acc = new Float64Array(nOut).fill(INIT[op]);
+  const acc = new Float64Array(nOut).fill(CAREDUCE_FOLDS[op].init);
   const last = ndim - 1;
   const len = shape[last];
   const rows = x.size / len;

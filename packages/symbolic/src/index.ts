@@ -26,6 +26,7 @@ export {
   scalarOpLabel,
   scalarOutDtypes,
   evalComposite,
+  CAREDUCE_FOLDS,
 } from './ops';
 export * from './basic';
 export * from './vars';

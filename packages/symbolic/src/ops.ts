@@ -149,6 +149,35 @@ const inplaceLabel = (p: Readonly<Record<number, number>> | undefined): string =
   return pairs.length ? `[inplace ${pairs.map(([o, i]) => `${o}←${i}`).join(', ')}]` : '';
 };
 
+/**
+ * How CAReduce folds each scalar op (NumPy's ufunc.reduce): the identity it starts from, the
+ * fold (maximum / minimum: NaN wins, as numpy.maximum), and the op name an empty reduction
+ * without identity raises with. The reference implementation and fast kernels share it.
+ */
+export const CAREDUCE_FOLDS: Readonly<
+  Record<
+    'add' | 'mul' | 'maximum' | 'minimum',
+    {
+      readonly init: number;
+      readonly fn: (acc: number, v: number) => number;
+      readonly identityRequired?: string;
+    }
+  >
+> = {
+  add: { init: 0, fn: (a, v) => a + v },
+  mul: { init: 1, fn: (a, v) => a * v },
+  maximum: {
+    init: -Infinity,
+    fn: (a, v) => (a !== a || v !== v ? NaN : a > v ? a : v),
+    identityRequired: 'maximum',
+  },
+  minimum: {
+    init: Infinity,
+    fn: (a, v) => (a !== a || v !== v ? NaN : a < v ? a : v),
+    identityRequired: 'minimum',
+  },
+};
+
 /** Elemwise's type inference for `scalarOp` on `inputs` (also a fused CAReduce's first step). */
 function elemwiseInfer(scalarOp: ScalarOp, inputs: readonly Variable[]): TensorType[] {
   // the label of a big Composite is long: build it only for an error message
@@ -295,20 +324,7 @@ const CORE_SPECS: { readonly [K in keyof CoreOpParams]: OpSpec<K> } = {
             inputs,
           )[0]
         : inputs[0];
-      const fns = {
-        add: { init: 0, fn: (a: number, v: number) => a + v },
-        mul: { init: 1, fn: (a: number, v: number) => a * v },
-        maximum: {
-          init: -Infinity,
-          fn: (a: number, v: number) => (a !== a || v !== v ? NaN : a > v ? a : v),
-          identityRequired: 'maximum',
-        },
-        minimum: {
-          init: Infinity,
-          fn: (a: number, v: number) => (a !== a || v !== v ? NaN : a < v ? a : v),
-          identityRequired: 'minimum',
-        },
-      }[scalarOp];
+      const fns = CAREDUCE_FOLDS[scalarOp];
       return [reduce(x, axes, { ...fns, dtype })];
     },
   },
