@@ -401,29 +401,29 @@ export function theanoFunction(
     givens.set(a, bv);
   }
 
+  // shared variables whose default update belongs inside a loop's fn (scan's updates carry it)
+  let frontier: Variable[] = [...outVars, ...updates.map((u) => u.expr), ...givens.values()];
+  const inLoops = loopDefaults(frontier);
   // an explicit update by the next state of a draw made inside a scan's fn (what
   // `srng.updates()` lists) would draw once outside the loop: the stream would repeat numbers
-  {
-    const inner = loopDefaults([...outVars, ...updates.map((u) => u.expr)]);
-    for (const u of updates)
-      if (
-        u.target instanceof SharedVariable &&
-        inner.has(u.target) &&
-        u.expr === u.target.defaultUpdate
-      )
-        throw new TheanoTypeError(
-          `function: the update of ${label(u.target)} is the next state of a random draw made inside a scan's fn (RandomStreams.updates() lists it); inside the loop that state advances at every step: pass the updates scan returned instead (function(..., { updates: scanUpdates }))${at}`,
-        );
-  }
+  for (const u of updates)
+    if (
+      u.target instanceof SharedVariable &&
+      inLoops.has(u.target) &&
+      u.expr === u.target.defaultUpdate
+    )
+      throw new TheanoTypeError(
+        `function: the update of ${label(u.target)} is the next state of a random draw made inside a scan's fn (RandomStreams.updates() lists it); inside the loop that state advances at every step: pass the updates scan returned instead (function(..., { updates: scanUpdates }))${at}`,
+      );
 
   // --- default updates of the shared variables the graph reads (after givens), to a fixed point
   if (opts.noDefaultUpdates !== true) {
     const skip = new Set(Array.isArray(opts.noDefaultUpdates) ? opts.noDefaultUpdates : []);
     const keys = new Set(givens.keys());
-    let frontier: Variable[] = [...outVars, ...updates.map((u) => u.expr), ...givens.values()];
+    let inner = inLoops;
     while (frontier.length) {
       // a default update built inside a loop's fn is that loop's (scan's updates carry it)
-      for (const v of loopDefaults(frontier)) skip.add(v);
+      for (const v of inner) skip.add(v);
       const added: Variable[] = [];
       for (const v of graphInputs(frontier, keys)) {
         if (
@@ -445,6 +445,7 @@ export function theanoFunction(
         added.push(v.defaultUpdate);
       }
       frontier = added;
+      inner = loopDefaults(frontier);
     }
   }
 
