@@ -520,8 +520,17 @@ export function theanoFunction(
   // a backend with the residency hooks keeps shared variables in its storage between calls
   const resident =
     typeof backend.loadShared === 'function' && typeof backend.storeShared === 'function';
-  // a backend with the recycle hook reuses the buffers of dead values in later calls
-  const recycle = !resident && typeof backend.recycle === 'function';
+  // a backend with the recycle hook reuses the buffers of dead values in later calls, among
+  // them the shared values the updates replace
+  const recycle =
+    !resident && typeof backend.recycle === 'function'
+      ? {
+          // (a shared variable the graph does not read has no slot: its old value stays)
+          replacedShared: updates
+            .map((u) => (u.target instanceof SharedVariable ? shareds.indexOf(u.target) : -1))
+            .filter((j) => j >= 0),
+        }
+      : undefined;
   const residency = (withUpdates: boolean): Residency | undefined =>
     resident
       ? {
@@ -599,7 +608,7 @@ export function theanoFunction(
           prog.borrow,
           single,
           residency(false),
-          recycle,
+          recycle && { replacedShared: [] },
         )
       : prog;
     const containers: (Container | undefined)[] = inst.defaults.map((d) =>
@@ -618,7 +627,6 @@ export function theanoFunction(
           return {
             set: (v: NDArray) => s.setInternal(v),
             store: resident ? (v: unknown) => backend.storeShared!(s, v) : undefined,
-            current: recycle ? () => s.hostValue : undefined,
           };
         });
     const stats = opts.profile

@@ -37,8 +37,6 @@ export interface UpdateTarget {
   set(v: NDArray): void;
   /** Store a value in the backend's storage (`Backend.storeShared`): resident updates only. */
   store?(v: unknown): void;
-  /** The value the update replaces (a shared variable's), handed to `Backend.recycle` after. */
-  current?(): unknown;
 }
 
 /**
@@ -80,6 +78,8 @@ export interface Program {
    * handed to it then, with the replaced shared values, instead of being dropped at last use.
    */
   readonly recycle: boolean;
+  /** With `recycle`: the shared variables (indices in the shared list) updates replace. */
+  readonly replacedShared: readonly number[];
 }
 
 /**
@@ -94,7 +94,7 @@ export function planProgram(
   borrow: readonly boolean[],
   single: boolean,
   residency?: Residency,
-  recycle = false,
+  recycle?: { readonly replacedShared: readonly number[] },
 ): Program {
   const { nodes, guards: condGuards } = lazySchedule(fgraph);
   const slot = new Map<Variable, number>();
@@ -148,7 +148,8 @@ export function planProgram(
     single,
     residency,
     guards,
-    recycle,
+    recycle: !!recycle,
+    replacedShared: recycle?.replacedShared ?? [],
   };
 }
 
@@ -272,14 +273,6 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
     L.push(`    if (${conds.join(' || ')}) ${u} = ${u}.copy();`);
     updNames.push(u);
   }
-  // the values the updates replace (dead once replaced), for the backend to reuse
-  const replaced: string[] = [];
-  if (prog.recycle)
-    for (let j = 0; j < nUpd; j++)
-      if (!resUpd(j)) {
-        L.push(`    const q${j} = U${j}.current?.();`);
-        replaced.push(`q${j}`);
-      }
   L.push('    k = -3;');
   for (let j = 0; j < nUpd; j++)
     L.push(
@@ -288,19 +281,18 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
         : `    U${j}.set(n${j});`,
     );
   if (prog.recycle) {
-    // live after the call: new shared values, the inputs, the shared values no update replaced
-    // (an intermediate may be a view of any of them) and the constants
-    // (a replaced shared value is left out: `undefined` in its place)
-    const kept = Array.from({ length: nSh }, (_, j) =>
-      replaced.length
-        ? `(${replaced.map((q) => `h${j} !== ${q}`).join(' && ')} ? h${j} : undefined)`
-        : `h${j}`,
-    );
+    // dead: the intermediates and the shared values the updates replaced; live after the call:
+    // new shared values, the inputs, the other shared values and the constants (an
+    // intermediate may be a view of any of them)
+    const replaced = new Set(prog.replacedShared);
+    const sharedNames = (keep: boolean) =>
+      Array.from({ length: nSh }, (_, j) => j)
+        .filter((j) => replaced.has(j) !== keep)
+        .map((j) => `h${j}`);
+    const dead = [...intermediates.map((s) => `v${s}`), ...sharedNames(false)];
     const consts = Array.from({ length: nC }, (_, c) => `C${c}`);
-    const live = [...updNames, ...params, ...kept, ...consts];
-    L.push(
-      `    E.recycle([${[...intermediates.map((s) => `v${s}`), ...replaced].join(', ')}], [${live.join(', ')}], [${outNames.join(', ')}]);`,
-    );
+    const live = [...updNames, ...params, ...sharedNames(true), ...consts];
+    L.push(`    E.recycle([${dead.join(', ')}], [${live.join(', ')}], [${outNames.join(', ')}]);`);
   }
   L.push(
     prog.single
