@@ -27,6 +27,7 @@ export {
   scalarOutDtypes,
   evalComposite,
   CAREDUCE_FOLDS,
+  type CAReduceFold,
 } from './ops';
 export * from './basic';
 export * from './vars';

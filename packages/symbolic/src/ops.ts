@@ -149,34 +149,36 @@ const inplaceLabel = (p: Readonly<Record<number, number>> | undefined): string =
   return pairs.length ? `[inplace ${pairs.map(([o, i]) => `${o}←${i}`).join(', ')}]` : '';
 };
 
+/** One entry of {@link CAREDUCE_FOLDS}. */
+export interface CAReduceFold {
+  /** The identity the fold starts from. */
+  readonly init: number;
+  /** Folds one value into the accumulator. */
+  readonly fn: (acc: number, v: number) => number;
+  /** The op name an empty reduction raises with (ops without an identity). */
+  readonly identityRequired?: string;
+}
+
 /**
  * How CAReduce folds each scalar op (NumPy's ufunc.reduce): the identity it starts from, the
  * fold (maximum / minimum: NaN wins, as numpy.maximum), and the op name an empty reduction
  * without identity raises with. The reference implementation and fast kernels share it.
  */
-export const CAREDUCE_FOLDS: Readonly<
-  Record<
-    'add' | 'mul' | 'maximum' | 'minimum',
-    {
-      readonly init: number;
-      readonly fn: (acc: number, v: number) => number;
-      readonly identityRequired?: string;
-    }
-  >
-> = {
-  add: { init: 0, fn: (a, v) => a + v },
-  mul: { init: 1, fn: (a, v) => a * v },
-  maximum: {
-    init: -Infinity,
-    fn: (a, v) => (a !== a || v !== v ? NaN : a > v ? a : v),
-    identityRequired: 'maximum',
-  },
-  minimum: {
-    init: Infinity,
-    fn: (a, v) => (a !== a || v !== v ? NaN : a < v ? a : v),
-    identityRequired: 'minimum',
-  },
-};
+export const CAREDUCE_FOLDS: Readonly<Record<'add' | 'mul' | 'maximum' | 'minimum', CAReduceFold>> =
+  {
+    add: { init: 0, fn: (a, v) => a + v },
+    mul: { init: 1, fn: (a, v) => a * v },
+    maximum: {
+      init: -Infinity,
+      fn: (a, v) => (a !== a || v !== v ? NaN : a > v ? a : v),
+      identityRequired: 'maximum',
+    },
+    minimum: {
+      init: Infinity,
+      fn: (a, v) => (a !== a || v !== v ? NaN : a < v ? a : v),
+      identityRequired: 'minimum',
+    },
+  };
 
 /** Elemwise's type inference for `scalarOp` on `inputs` (also a fused CAReduce's first step). */
 function elemwiseInfer(scalarOp: ScalarOp, inputs: readonly Variable[]): TensorType[] {
