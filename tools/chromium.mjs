@@ -10,7 +10,11 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REQUIRE_BROWSER = process.env.THEANO_TS_REQUIRE_BROWSER === '1';
 /** Whether the executable exists. */
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
-/** Launch flags: headless, no sandbox (root in CI), no GPU process, no background traffic. */
+/**
+ * Launch flags: headless, no sandbox (root in CI), no GPU process, no background traffic, and
+ * shared memory in /tmp rather than /dev/shm (which containers often cap at 64 MB; a renderer
+ * that runs out of it crashes).
+ */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -19,4 +23,5 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  '--disable-dev-shm-usage',
 ];

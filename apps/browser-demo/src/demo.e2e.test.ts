@@ -33,12 +33,60 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)(
     let server: PreviewServer;
     let browser: Browser;
     let page: Page;
+    /** Page errors, renderer crashes and console errors, in order (printed when a wait fails). */
+    const events: string[] = [];
     const pageErrors: string[] = [];
     const demo = () => page.evaluate(() => (globalThis as unknown as { demo: DemoState }).demo);
 
+    /**
+     * Waits until `predicate` holds on the page's `demo` state. On a timeout or a crash it throws
+     * with what it waited for, how long, the demo's phase and error, and the page's events, so a
+     * CI log says why (a bare Playwright timeout does not).
+     */
+    async function waitForDemo(
+      what: string,
+      predicate: (d: DemoState | undefined) => boolean,
+      timeout: number,
+    ): Promise<void> {
+      const t0 = performance.now();
+      try {
+        // the predicate's source, applied to the page's state (Playwright evaluates a string)
+        await page.waitForFunction(`(${predicate.toString()})(globalThis.demo)`, null, {
+          timeout,
+          polling: 250,
+        });
+      } catch (e) {
+        const state = await demo().catch((err: unknown) => `unreadable: ${String(err)}`);
+        const summary =
+          typeof state === 'string'
+            ? state
+            : JSON.stringify({
+                phase: state?.phase,
+                error: state?.error,
+                kernelClass: state?.kernelClass,
+                epochs: state?.epochs,
+                batches: state?.batchSeconds.length,
+                backendLog: state?.backendLog.slice(-10),
+              });
+        throw new Error(
+          `browser demo: waited ${((performance.now() - t0) / 1000).toFixed(1)} s for ${what}: ` +
+            `${String((e as Error).message).split('\n')[0]}\n  demo state: ${summary}\n` +
+            `  page events: ${events.length ? events.join('\n    ') : 'none'}`,
+        );
+      }
+    }
+
     beforeAll(async () => {
+      const seconds: Record<string, string> = {};
+      let t = performance.now();
+      const lap = (name: string) => {
+        const now = performance.now();
+        seconds[name] = ((now - t) / 1000).toFixed(1);
+        t = now;
+      };
       outDir = mkdtempSync(join(tmpdir(), 'browser-demo-'));
       await build({ root: ROOT, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+      lap('vite build');
       server = await preview({
         root: ROOT,
         logLevel: 'error',
@@ -47,25 +95,36 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)(
       });
       const url = server.resolvedUrls?.local[0];
       if (!url) throw new Error('vite preview did not report a URL');
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-      });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
-      await page.goto(url);
-      await page.waitForFunction(() => {
-        const d = (globalThis as unknown as { demo?: DemoState }).demo;
-        return d && d.kernelClass !== '';
+      // CI machines are shared and slow: no Playwright action may fail on its 30 s default.
+      page.setDefaultTimeout(120_000);
+      page.on('pageerror', (e) => {
+        pageErrors.push(String(e));
+        events.push(`pageerror: ${String(e)}`);
       });
+      page.on('crash', () => events.push('the renderer process crashed'));
+      page.on('console', (m) => {
+        if (m.type() === 'error') events.push(`console.error: ${m.text()} (${m.location().url})`);
+      });
+      lap('browser start');
+      await page.goto(url);
+      await waitForDemo(
+        'the page to pick its gpu.js kernel class',
+        (d) => !!d && d.kernelClass !== '',
+        120_000,
+      );
+      lap('page ready');
       await page.fill('#epochs', '2');
       await page.click('#train');
-      await page.waitForFunction(
-        () => ['done', 'error'].includes((globalThis as unknown as { demo: DemoState }).demo.phase),
-        null,
-        { timeout: 150_000, polling: 500 },
+      await waitForDemo(
+        'two epochs of training to end',
+        (d) => !!d && ['done', 'error'].includes(d.phase),
+        300_000,
       );
-    }, 240_000);
+      lap('training');
+      console.info(`[browser-demo] seconds per phase: ${JSON.stringify(seconds)}`);
+    }, 480_000);
 
     afterAll(async () => {
       await browser?.close();
@@ -107,27 +166,33 @@ describe.skipIf(!HAVE_CHROMIUM && !REQUIRE_BROWSER)(
       expect(lossPixels).toBeGreaterThan(200);
     });
 
-    it('a digit drawn with the mouse on the canvas gets a prediction', async () => {
-      const box = (await page.locator('#pad').boundingBox())!;
-      // a "1": one vertical stroke
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
-      await page.mouse.down();
-      for (let k = 1; k <= 10; k++)
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.15 + 0.07 * k));
-      await page.mouse.up();
-      await page.waitForFunction(
-        () => (globalThis as unknown as { demo: DemoState }).demo.prediction !== null,
-      );
-      const { prediction } = await demo();
-      const p = prediction!.probabilities;
-      expect(p).toHaveLength(10);
-      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-      expect(prediction!.digit).toBe(p.indexOf(Math.max(...p)));
-      expect(prediction!.digit).toBe(1);
-      expect(await page.textContent('#prediction')).toBe('1');
-      mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      console.info(`[browser-demo] screenshot: ${SCREENSHOT}`);
-    });
+    it(
+      'a digit drawn with the mouse on the canvas gets a prediction',
+      { timeout: 120_000 },
+      async () => {
+        const box = (await page.locator('#pad').boundingBox())!;
+        // a "1": one vertical stroke
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+        await page.mouse.down();
+        for (let k = 1; k <= 10; k++)
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.15 + 0.07 * k));
+        await page.mouse.up();
+        await waitForDemo(
+          'a prediction of the drawn digit',
+          (d) => !!d && d.prediction !== null,
+          60_000,
+        );
+        const { prediction } = await demo();
+        const p = prediction!.probabilities;
+        expect(p).toHaveLength(10);
+        expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+        expect(prediction!.digit).toBe(p.indexOf(Math.max(...p)));
+        expect(prediction!.digit).toBe(1);
+        expect(await page.textContent('#prediction')).toBe('1');
+        mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+        console.info(`[browser-demo] screenshot: ${SCREENSHOT}`);
+      },
+    );
   },
 );
