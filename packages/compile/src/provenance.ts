@@ -39,7 +39,7 @@ export class TrackedFunctionGraph extends FunctionGraph {
     const stack = [by];
     while (stack.length) {
       const n = stack.pop()!.owner;
-      if (!n || seen.has(n) || this.applyNodes.has(n)) continue;
+      if (!n || seen.has(n) || this.hasNode(n)) continue;
       seen.add(n);
       created.push(n);
       for (const i of n.inputs) stack.push(i);
@@ -55,7 +55,7 @@ export class TrackedFunctionGraph extends FunctionGraph {
     const walk = from ? [from] : [];
     while (walk.length) {
       const n = walk.pop()!;
-      if (gone.has(n) || this.applyNodes.has(n)) continue;
+      if (gone.has(n) || this.hasNode(n)) continue;
       gone.add(n);
       for (const r of this.rewritesOf.get(n) ?? []) if (!history.includes(r)) history.push(r);
       for (const i of n.inputs) if (i.owner) walk.push(i.owner);

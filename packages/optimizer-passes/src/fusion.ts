@@ -178,7 +178,7 @@ function growCluster(
     work.visits++;
     const o = v.owner;
     if (!isFusible(o) || members.has(o) || taken.has(o) || !position.has(o)) continue;
-    if (graphInputs.has(v) || !fgraph.applyNodes.has(o)) continue;
+    if (graphInputs.has(v) || !fgraph.hasNode(o)) continue;
     // used only by members, and by how many paths to the root
     const clients = fgraph.clients(v);
     let p = 0;
@@ -235,7 +235,7 @@ export function makeFusionRewriter(
       for (let k = order.length - 1; k >= 0; k--) {
         const root = order[k];
         run.work.visits++;
-        if (taken.has(root) || !fgraph.applyNodes.has(root) || !isFusible(root)) continue;
+        if (taken.has(root) || !fgraph.hasNode(root) || !isFusible(root)) continue;
         const members = growCluster(fgraph, root, taken, position, graphInputs, limits, run.work);
         members.forEach((m) => taken.add(m));
         if (members.length < 2) continue;

@@ -116,7 +116,7 @@ class NodeTable {
   twinOrAdd(
     node: Apply,
     h: number,
-    live: ReadonlySet<Apply>,
+    fgraph: FunctionGraph,
     work: RewriteRun['work'],
   ): Apply | undefined {
     const mask = this.slots.length - 1;
@@ -127,7 +127,7 @@ class NodeTable {
       const b = this.nodes[s - 1];
       work.visits++;
       if (b === node) present = true;
-      else if (live.has(b) && sameComputation(b, node)) return b;
+      else if (fgraph.hasNode(b) && sameComputation(b, node)) return b;
     }
     if (present) return undefined;
     this.slots[i] = this.nodes.push(node);
@@ -166,9 +166,9 @@ function mergeNodes(fgraph: FunctionGraph, run: RewriteRun, name: string): numbe
   const queue = [...live];
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
-    if (!live.has(node)) continue;
+    if (!fgraph.hasNode(node)) continue;
     run.work.visits++;
-    const twin = table.twinOrAdd(node, nodeHash(node, opIds), live, run.work);
+    const twin = table.twinOrAdd(node, nodeHash(node, opIds), fgraph, run.work);
     if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);
   }
   return changes;
@@ -222,12 +222,12 @@ function mergeDirty(
   name: string,
   dirty: ReadonlySet<Apply>,
 ): number {
-  const live = [...dirty].filter((n) => fgraph.applyNodes.has(n));
+  const live = [...dirty].filter((n) => fgraph.hasNode(n));
   let changes = mergeConstants(fgraph, run, name, live, []);
-  const queue = live.filter((n) => fgraph.applyNodes.has(n));
+  const queue = live.filter((n) => fgraph.hasNode(n));
   for (let i = 0; i < queue.length; i++) {
     const node = queue[i];
-    if (!fgraph.applyNodes.has(node)) continue;
+    if (!fgraph.hasNode(node)) continue;
     run.work.visits++;
     const twin = findTwin(fgraph, node, run.work);
     if (twin) changes += mergeInto(fgraph, run, name, node, twin, queue);

@@ -27,7 +27,7 @@ function fusionPlan(
   if (elemwise) return undefined;
   const x = red.inputs[0];
   const e = x.owner;
-  if (!isOp(e, 'Elemwise') || e.outputs.length !== 1 || !fgraph.applyNodes.has(e)) return undefined;
+  if (!isOp(e, 'Elemwise') || e.outputs.length !== 1 || !fgraph.hasNode(e)) return undefined;
   if (fgraph.inputs.includes(x)) return undefined;
   const shapeUsers: [Variable, Variable][] = [];
   for (const [c] of fgraph.clients(x)) {
@@ -62,7 +62,7 @@ export function makeReduceFusionRewriter(name = 'reduce_fusion'): GraphRewriter 
       let changes = 0;
       for (const node of fgraph.toposort()) {
         run.work.visits++;
-        if (!isOp(node, 'CAReduce') || !fgraph.applyNodes.has(node)) continue;
+        if (!isOp(node, 'CAReduce') || !fgraph.hasNode(node)) continue;
         const plan = fusionPlan(fgraph, node);
         if (!plan || !run.supports(plan.op)) continue;
         const inputs = node.inputs[0].owner!.inputs;

@@ -211,8 +211,7 @@ export class RewriteRun {
     let created: Set<Apply> = NO_NODES;
     for (let i = 0; i < todo.length; i++) {
       const [old, by] = todo[i];
-      if (by.owner && !fgraph.applyNodes.has(by.owner) && created === NO_NODES)
-        created = new Set<Apply>();
+      if (by.owner && !fgraph.hasNode(by.owner) && created === NO_NODES) created = new Set<Apply>();
       const why = !canReplace(old.type, by.type)
         ? `replacement of type ${by.type} cannot stand for ${old.type}`
         : newNodesOf(fgraph, by, old, created)
@@ -232,15 +231,15 @@ export class RewriteRun {
       for (let i = 0; i < todo.length; i++) users = users.concat(fgraph.clients(todo[i][0]));
     for (let i = 0; i < todo.length; i++) fgraph.replace(todo[i][0], todo[i][1], rewrite);
     if (this.dirty) {
-      if (this.reachFor !== this.dirty) {
-        this.reachFor = this.dirty;
-        this.reach = new Map();
+      if (this.passFor !== this.dirty) {
+        this.passFor = this.dirty;
+        this.pass = ++passCount;
       }
       markDirty(
         fgraph,
         this.work,
         this.dirty,
-        this.reach,
+        this.pass,
         this.dirtyDepth,
         this.depthOf,
         todo,
@@ -259,10 +258,16 @@ export class RewriteRun {
     return true;
   }
 
-  /** For {@link markDirty}: how many levels below each dirty node are already marked. */
-  private reach = new Map<Apply, number>();
-  private reachFor: Set<Apply> | undefined;
+  /**
+   * For {@link markDirty}: the number of the pass that fills {@link dirty} (a new one for each
+   * new set), which marks nodes (`Apply.dirtyMark`, `Apply.reachMark`).
+   */
+  private pass = 0;
+  private passFor: Set<Apply> | undefined;
 }
+
+/** Passes numbered across runs, so that marks left on nodes by another pass never match. */
+let passCount = 0;
 
 /** The empty node set of a replacement that creates no node (never added to). */
 const NO_NODES: Set<Apply> = new Set();
@@ -274,35 +279,41 @@ const NO_NODES: Set<Apply> = new Set();
  */
 export const DIRTY_DEPTH = 6;
 
-/** See {@link RewriteRun.dirty}. */
+/** See {@link RewriteRun.dirty}. Marks on nodes (numbered by `pass`) stand for set lookups. */
 function markDirty(
   fgraph: FunctionGraph,
   work: RewriteRun['work'],
   dirty: Set<Apply>,
-  reach: Map<Apply, number>,
+  pass: number,
   depth: number,
   depthOf: ((node: Apply) => number) | undefined,
   pairs: readonly (readonly [Variable, Variable])[],
   users: readonly Client[],
   created: ReadonlySet<Apply>,
 ): void {
-  created.forEach((n) => dirty.add(n));
+  const add = (n: Apply) => {
+    if (n.dirtyMark !== pass) {
+      n.dirtyMark = pass;
+      dirty.add(n);
+    }
+  };
+  created.forEach(add);
   // downstream of the replaced variables' users, level by level (d = 0: the users); a node is
   // dirty when one of its rewriters reads d + 1 levels up, and a node already walked with at
   // least as many levels below it is not walked again (a pass costs O(nodes × depth) at most)
   const mark = (c: Apply, d: number): boolean => {
     work.visits++;
-    if ((depthOf?.(c) ?? depth) > d) dirty.add(c);
+    if ((depthOf?.(c) ?? depth) > d) add(c);
     const below = depth - 1 - d;
-    if ((reach.get(c) ?? -1) >= below) return false;
-    reach.set(c, below);
+    if (c.reachMark === pass && c.reachBelow >= below) return false;
+    c.reachMark = pass;
+    c.reachBelow = below;
     return below > 0;
   };
-  const live = fgraph.applyNodes;
   let level: Apply[] = [];
   for (let i = 0; i < users.length; i++) {
     const c = users[i][0];
-    if (c !== 'output' && live.has(c) && mark(c, 0)) level.push(c);
+    if (c !== 'output' && fgraph.hasNode(c) && mark(c, 0)) level.push(c);
   }
   for (let d = 1; d < depth && level.length; d++) {
     const next: Apply[] = [];
@@ -326,16 +337,16 @@ function markDirty(
     if (visited.has(n)) continue;
     visited.add(n);
     work.visits++;
-    if (!live.has(n)) {
+    if (!fgraph.hasNode(n)) {
       for (const v of n.inputs) if (v.owner) stack.push(v.owner);
       continue;
     }
-    dirty.add(n);
+    add(n);
     for (const o of n.outputs) {
       const clients = fgraph.clients(o);
       for (let i = 0; i < clients.length; i++) {
         const c = clients[i][0];
-        if (c !== 'output') dirty.add(c);
+        if (c !== 'output') add(c);
       }
     }
   }
@@ -402,7 +413,7 @@ function newNodesOf(
   created: Set<Apply>,
 ): boolean {
   if (by === old) return true;
-  if (!by.owner || fgraph.applyNodes.has(by.owner)) return false; // nothing new (a merge)
+  if (!by.owner || fgraph.hasNode(by.owner)) return false; // nothing new (a merge)
   const stack = [by];
   const seen = new Set<Variable>();
   while (stack.length) {
@@ -411,7 +422,7 @@ function newNodesOf(
     if (seen.has(v)) continue;
     seen.add(v);
     const o = v.owner;
-    if (o && !fgraph.applyNodes.has(o)) {
+    if (o && !fgraph.hasNode(o)) {
       created.add(o);
       for (let i = 0; i < o.inputs.length; i++) stack.push(o.inputs[i]);
     }

@@ -23,14 +23,26 @@ function trackKeys(node: Apply): string[] {
   return ['Elemwise', `Elemwise:${s}`];
 }
 
-/** Rewriters indexed by what they track, so each node only meets the ones that apply. */
+/**
+ * Rewriters indexed by what they track, so each node only meets the ones that apply: the
+ * rewriters of a walk and, for an equilibrium, its final rewriters. The entry of a node is
+ * computed once per op kind / scalar op, and cached on the node itself (`Apply.scratch`):
+ * a pass asks for it at every node it visits or marks dirty.
+ */
 class TrackIndex {
   private readonly byKey = new Map<string, NodeRewriter[]>();
   private readonly always: NodeRewriter[] = [];
   private readonly rank = new Map<NodeRewriter, number>();
+  /** Per op kind (non-Elemwise) and per scalar op (Elemwise): the entry. */
+  private readonly byKind = new Map<string, TrackEntry>();
+  private readonly byScalar = new Map<string, TrackEntry>();
 
-  constructor(rewriters: readonly NodeRewriter[]) {
-    rewriters.forEach((rw, i) => {
+  constructor(
+    rewriters: readonly NodeRewriter[],
+    private readonly finals: readonly NodeRewriter[] = [],
+  ) {
+    [...rewriters, ...finals].forEach((rw, i) => {
+      if (this.rank.has(rw)) return;
       this.rank.set(rw, i);
       if (!rw.tracks || rw.tracks.length === 0) this.always.push(rw);
       else
@@ -40,23 +52,15 @@ class TrackIndex {
           else this.byKey.set(t, [rw]);
         }
     });
+    this.finalSet = new Set(finals);
+    this.mainSet = new Set(rewriters);
   }
+  private readonly finalSet: ReadonlySet<NodeRewriter>;
+  private readonly mainSet: ReadonlySet<NodeRewriter>;
 
-  /** Per op kind (non-Elemwise) and per scalar op (Elemwise): the rewriters, and their depth. */
-  private readonly byKind = new Map<string, TrackEntry>();
-  private readonly byScalar = new Map<string, TrackEntry>();
-
-  /** The deepest pattern (`NodeRewriter.depth`) among the rewriters for `node`; 0 if none. */
-  depthOf(node: Apply): number {
-    return this.entry(node).depth;
-  }
-
-  /** Rewriters for `node`, in registration order (computed once per op kind / scalar op). */
-  for(node: Apply): NodeRewriter[] {
-    return this.entry(node).rewriters;
-  }
-
-  private entry(node: Apply): TrackEntry {
+  /** What applies to `node`: its rewriters and final rewriters, and their deepest pattern. */
+  entry(node: Apply): TrackEntry {
+    if (node.scratchOwner === this) return node.scratch as TrackEntry;
     const elemwise = node.op.kind === 'Elemwise';
     const cache = elemwise ? this.byScalar : this.byKind;
     const id = elemwise
@@ -66,18 +70,39 @@ class TrackIndex {
     if (!e) {
       const found = new Set<NodeRewriter>(this.always);
       for (const k of trackKeys(node)) for (const rw of this.byKey.get(k) ?? []) found.add(rw);
-      const rewriters = [...found].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
+      const all = [...found].sort((a, b) => this.rank.get(a)! - this.rank.get(b)!);
       let depth = 0;
-      for (const rw of rewriters) depth = Math.max(depth, rw.depth ?? DIRTY_DEPTH);
-      cache.set(id, (e = { rewriters, depth }));
+      for (const rw of all) depth = Math.max(depth, rw.depth ?? DIRTY_DEPTH);
+      e = {
+        rewriters: all.filter((rw) => this.mainSet.has(rw)),
+        finals: all.filter((rw) => this.finalSet.has(rw)),
+        depth,
+      };
+      cache.set(id, e);
     }
+    node.scratchOwner = this;
+    node.scratch = e;
     return e;
+  }
+
+  /** The deepest pattern (`NodeRewriter.depth`) among the rewriters for `node`; 0 if none. */
+  depthOf(node: Apply): number {
+    return this.entry(node).depth;
+  }
+
+  /** Whether there are final rewriters. */
+  get hasFinals(): boolean {
+    return this.finals.length > 0;
   }
 }
 
 /** What a {@link TrackIndex} knows of one op kind or scalar op. */
 interface TrackEntry {
+  /** The rewriters tracking it, in registration order. */
   rewriters: NodeRewriter[];
+  /** The final rewriters tracking it, in registration order. */
+  finals: NodeRewriter[];
+  /** The deepest pattern among both. */
   depth: number;
 }
 
@@ -137,18 +162,20 @@ export function walkGraph(
   return walkNodes(fgraph, nodes, new TrackIndex(rewriters), run);
 }
 
-/** Try `index`'s rewriters on each of `nodes` still in the graph, in order. */
+/** Try `index`'s rewriters (its final rewriters if `final`) on each of `nodes` still in the graph, in order. */
 function walkNodes(
   fgraph: FunctionGraph,
   nodes: readonly Apply[],
   index: TrackIndex,
   run: RewriteRun,
+  final = false,
 ): number {
   let changes = 0;
   for (const node of nodes) {
-    if (!fgraph.applyNodes.has(node)) continue;
+    if (!fgraph.hasNode(node)) continue;
     run.work.visits++;
-    const rewriters = index.for(node);
+    const e = index.entry(node);
+    const rewriters = final ? e.finals : e.rewriters;
     for (let i = 0; i < rewriters.length; i++)
       if (applyNodeRewriter(fgraph, rewriters[i], node, run)) {
         changes++;
@@ -163,7 +190,7 @@ function toposortSubset(fgraph: FunctionGraph, subset: ReadonlySet<Apply>): Appl
   const order: Apply[] = [];
   const done = new Set<Apply>();
   const inSubset = (n: Apply | null): n is Apply =>
-    n !== null && subset.has(n) && fgraph.applyNodes.has(n) && !done.has(n);
+    n !== null && subset.has(n) && fgraph.hasNode(n) && !done.has(n);
   // iterative DFS over inputs produced by subset nodes; two parallel stacks, no frame objects
   const nodes: Apply[] = [];
   const next: number[] = [];
@@ -235,9 +262,8 @@ export const DEFAULT_MAX_ITERATIONS = 50;
  */
 export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewriter {
   const maxIterations = opts.maxIterations ?? DEFAULT_MAX_ITERATIONS;
-  const index = new TrackIndex(opts.rewriters);
-  const finalIndex = new TrackIndex(opts.finalRewriters ?? []);
-  const hasFinal = (opts.finalRewriters ?? []).length > 0;
+  const index = new TrackIndex(opts.rewriters, opts.finalRewriters ?? []);
+  const hasFinal = index.hasFinals;
   // the deepest pattern among the rewriters: how far downstream of a change to look again
   const depth = Math.max(
     1,
@@ -255,7 +281,7 @@ export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewrit
     const outerDepth = run.dirtyDepth;
     const outerDepthOf = run.depthOf;
     const outerTouched = run.touched;
-    const depthOf = (n: Apply) => Math.max(index.depthOf(n), finalIndex.depthOf(n));
+    const depthOf = (n: Apply) => index.depthOf(n);
     for (let pass = 0; ; pass++) {
       if (pass >= maxIterations || total >= budget) {
         run.limitsHit.push(name);
@@ -275,7 +301,7 @@ export function equilibrium(name: string, opts: EquilibriumOptions): GraphRewrit
       let changed: number;
       try {
         changed = walkNodes(fgraph, nodes, index, run);
-        if (hasFinal) changed += walkNodes(fgraph, nodes, finalIndex, run);
+        if (hasFinal) changed += walkNodes(fgraph, nodes, index, run, true);
         if (changed > 0) for (const c of opts.cleanup ?? []) changed += c.apply(fgraph, run);
       } finally {
         if (outerTouched) for (const n of run.touched) outerTouched.add(n);

@@ -151,6 +151,56 @@ describe('FunctionGraph', () => {
     expect(fg.applyNodes.size).toBe(0);
   });
 
+  it('two graphs over the same nodes each keep their own clients (the second in its maps)', () => {
+    const { x, y, s, p, out } = diamond();
+    const first = new T.FunctionGraph([x, y], [out]);
+    // a second graph over the same nodes, with fewer outputs: s has one client there
+    const second = new T.FunctionGraph([x, y], [p]);
+    expect(second.clients(s)).toEqual([[p.owner, 0]]);
+    expect(second.hasNode(out.owner!)).toBe(false);
+    expect(second.hasNode(p.owner!)).toBe(true);
+    expect(first.clients(s)).toHaveLength(2);
+    expect(first.hasNode(out.owner!)).toBe(true);
+    expect(first.clients(p)).toEqual([[out.owner, 0]]);
+    expect(second.clients(p)).toEqual([['output', 0]]);
+    // replacing in the second updates the second's lists, not the first's
+    const s2 = T.sqrt(x);
+    second.replace(s, s2);
+    expect(second.clients(s)).toEqual([]);
+    expect(second.clients(s2)).toEqual([[p.owner, 0]]);
+    expect(second.hasNode(s.owner!)).toBe(false);
+    expect(first.hasNode(s.owner!)).toBe(true);
+    expect(first.clients(s)).toHaveLength(2);
+  });
+
+  it('a node pruned and brought back by a later replacement is a node again, with its clients', () => {
+    const { x, y, s, p, out } = diamond();
+    const fg = new T.FunctionGraph([x, y], [out]);
+    const e = s.owner!;
+    fg.replace(s, T.sqrt(x));
+    expect(fg.hasNode(e)).toBe(false);
+    expect(fg.clients(x)).toHaveLength(1);
+    // a rewrite returns a new expression built on the old node
+    const back = T.add(s, y);
+    fg.replace(p, back);
+    expect(fg.hasNode(e)).toBe(true);
+    expect(fg.clients(s)).toEqual([[back.owner, 0]]);
+    expect(fg.clients(x)).toHaveLength(2);
+    expect(fg.toposort()).toContain(e);
+    expect(fg.applyNodes.size).toBe(4);
+  });
+
+  it('rebuild recomputes nodes and clients from the outputs', () => {
+    const { x, y, s, p, out } = diamond();
+    const fg = new T.FunctionGraph([x, y], [out]);
+    fg.outputs = [p];
+    fg.rebuild();
+    expect(fg.hasNode(out.owner!)).toBe(false);
+    expect(fg.applyNodes.size).toBe(2);
+    expect(fg.clients(s)).toEqual([[p.owner, 0]]);
+    expect(fg.clients(p)).toEqual([['output', 0]]);
+  });
+
   it('replacing an output updates the outputs', () => {
     const { x, y, p, out } = diamond();
     const fg = new T.FunctionGraph([x, y], [out]);

@@ -100,6 +100,13 @@ export class FunctionGraph {
   /** The graph's outputs (rewrites may replace them). */
   outputs: Variable[];
   private readonly inputSet: Set<Variable>;
+  /**
+   * Bookkeeping lives on the nodes and variables this graph owns ({@link Apply.fgId}: the first
+   * graph to import a node owns its slots): membership, client lists and client positions are
+   * field reads there. The maps below hold the same for what it does not own: leaves (shared
+   * by graphs) and nodes another graph owns.
+   */
+  private readonly id = nextGraphId++;
   private clientMap = new Map<Variable, Client[]>();
   /**
    * Per node, where each of its input entries sits in that input's client list (O(1) removal
@@ -124,6 +131,12 @@ export class FunctionGraph {
 
   /** Recompute node set and clients from the outputs. */
   rebuild(): void {
+    for (const node of this.nodes)
+      if (node.fgId === this.id) {
+        node.fgIn = false;
+        node.fgPos = null;
+        for (const o of node.outputs) o.fgClients = null;
+      }
     this.clientMap.clear();
     this.nodePos.clear();
     this.nodes = new Set();
@@ -131,9 +144,14 @@ export class FunctionGraph {
     this.outputs.forEach((v, i) => this.addClient(v, ['output', i]));
   }
 
+  /** Whether `node` is one of the graph's Apply nodes (O(1), a field read for its own nodes). */
+  hasNode(node: Apply): boolean {
+    return node.fgId === this.id ? node.fgIn : this.nodes.has(node);
+  }
+
   /** Whether the graph already has `v` (an input, a leaf, or computed by one of its nodes). */
   private has(v: Variable): boolean {
-    return !v.owner || this.nodes.has(v.owner) || this.inputSet.has(v);
+    return !v.owner || this.hasNode(v.owner) || this.inputSet.has(v);
   }
 
   /** Add the nodes computing `vars` that are not in the graph yet, with their clients. */
@@ -145,12 +163,19 @@ export class FunctionGraph {
     // stop at variables the graph already computes: the cost is the new nodes, not the ancestors
     const order = toposort(vars, { has: (v: Variable) => v.owner !== null && this.has(v) });
     for (const node of order) {
-      if (this.nodes.has(node)) continue;
+      if (this.hasNode(node)) continue;
       this.nodes.add(node);
-      const pos: number[] = [];
+      if (node.fgId === 0) {
+        node.fgId = this.id;
+        for (const o of node.outputs) o.fgId = this.id;
+      }
+      const pos: number[] = new Array(node.inputs.length);
       for (let i = 0; i < node.inputs.length; i++)
-        pos.push(this.addClient(node.inputs[i], [node, i]));
-      this.nodePos.set(node, pos);
+        pos[i] = this.addClient(node.inputs[i], [node, i]);
+      if (node.fgId === this.id) {
+        node.fgIn = true;
+        node.fgPos = pos;
+      } else this.nodePos.set(node, pos);
     }
   }
 
@@ -159,16 +184,20 @@ export class FunctionGraph {
     const stack = [v];
     while (stack.length) {
       const node = stack.pop()!.owner;
-      if (!node || !this.nodes.has(node) || this.isUsed(node)) continue;
+      if (!node || !this.hasNode(node) || this.isUsed(node)) continue;
       this.nodes.delete(node);
-      for (const o of node.outputs) this.clientMap.delete(o);
-      // (removed from nodePos after its entries: two inputs of one node may be the same value,
+      const own = node.fgId === this.id;
+      if (own) {
+        node.fgIn = false;
+        for (const o of node.outputs) o.fgClients = null;
+      } else for (const o of node.outputs) this.clientMap.delete(o);
+      // (positions dropped after its entries: two inputs of one node may be the same value,
       // and swap-removing the first moves the second)
-      const pos = this.nodePos.get(node);
+      const pos = own ? node.fgPos : this.nodePos.get(node);
       for (let i = 0; i < node.inputs.length; i++) {
         const inp = node.inputs[i];
         // swap-remove: a value used by thousands of nodes (a constant, a weight) costs O(1) per user
-        const list = this.clientMap.get(inp);
+        const list = this.clientList(inp);
         const k = pos?.[i];
         if (list && k !== undefined && list[k]?.[0] === node && list[k][1] === i) {
           const last = list.pop()!;
@@ -179,27 +208,40 @@ export class FunctionGraph {
         }
         if (inp.owner) stack.push(inp);
       }
-      this.nodePos.delete(node);
+      if (own) node.fgPos = null;
+      else this.nodePos.delete(node);
     }
   }
 
   /** Whether some output of `node` still has a client. */
   private isUsed(node: Apply): boolean {
-    for (const o of node.outputs) if ((this.clientMap.get(o)?.length ?? 0) > 0) return true;
+    for (const o of node.outputs) if ((this.clientList(o)?.length ?? 0) > 0) return true;
     return false;
   }
 
   /** Record that client entry `c` sits at position `k` of its variable's list. */
   private setPos(c: Client, k: number): void {
     if (c[0] === 'output') return;
-    const pos = this.nodePos.get(c[0]);
+    const node = c[0];
+    const pos = node.fgId === this.id ? node.fgPos : this.nodePos.get(node);
     if (pos) pos[c[1]] = k;
+  }
+
+  /** `v`'s client list, if it has one (the graph's own array). */
+  private clientList(v: Variable): Client[] | undefined {
+    return v.fgId === this.id ? (v.fgClients ?? undefined) : this.clientMap.get(v);
+  }
+
+  /** Set `v`'s client list. */
+  private setClientList(v: Variable, list: Client[]): void {
+    if (v.fgId === this.id) v.fgClients = list;
+    else this.clientMap.set(v, list);
   }
 
   /** Append `c` to `v`'s clients; returns its position. */
   private addClient(v: Variable, c: Client): number {
-    let list = this.clientMap.get(v);
-    if (!list) this.clientMap.set(v, (list = []));
+    let list = this.clientList(v);
+    if (!list) this.setClientList(v, (list = []));
     return list.push(c) - 1;
   }
 
@@ -209,7 +251,7 @@ export class FunctionGraph {
    * changes when the graph does, so copy it before replacing while iterating over it.
    */
   clients(v: Variable): readonly Client[] {
-    return this.clientMap.get(v) ?? NO_CLIENTS;
+    return this.clientList(v) ?? NO_CLIENTS;
   }
 
   /** Apply nodes in topological order. */
@@ -236,8 +278,8 @@ export class FunctionGraph {
     if (v === by) return;
     if (!replaceableBy(v.type, by.type))
       throw new TypeError(`${reason}: cannot replace ${v} (${v.type}) by ${by} (${by.type})`);
-    const users = this.clientMap.get(v) ?? [];
-    this.clientMap.set(v, []);
+    const users = this.clientList(v) ?? [];
+    this.setClientList(v, []);
     this.importFrom([by]);
     for (const c of users) {
       // Apply inputs are readonly for users; the graph owns them during rewriting
@@ -253,6 +295,9 @@ export class FunctionGraph {
     for (const [a, b] of pairs) this.replace(a, b, reason);
   }
 }
+
+/** Ids of FunctionGraphs ({@link Apply.fgId}; 0 means none). */
+let nextGraphId = 1;
 
 const NO_CLIENTS: readonly Client[] = Object.freeze([]);
 

@@ -11,6 +11,7 @@ import {
 import { TensorType } from './type';
 import type { OpName, OpParams } from './op-params';
 import { userStackLine } from './errors';
+import type { Client } from './graph-utils';
 import * as B from './basic';
 import * as S from './shape-fns';
 import * as I from './indexing-fns';
@@ -122,6 +123,35 @@ export class Apply<K extends OpName = OpName> {
    * @internal
    */
   walkMark = 0;
+  /**
+   * FunctionGraph bookkeeping kept on the node by the one graph that owns its slots (the first
+   * to import it): that graph's id (0: none), whether the node is in it, and where each input
+   * entry sits in that input's client list. Other graphs with this node use their own maps.
+   * Field reads instead of Map lookups keyed by nodes (rewriting 10k-node graphs). @internal
+   */
+  fgId = 0;
+  /** See {@link Apply.fgId}. @internal */
+  fgIn = false;
+  /** See {@link Apply.fgId}. @internal */
+  fgPos: number[] | null = null;
+  /**
+   * Scratch slot of one graph tool at a time (the rewriters' track index caches which rewriters
+   * apply to the node here): the tool that wrote it, and its value. Not part of the node's
+   * value. @internal
+   */
+  scratchOwner: object | null = null;
+  /** See {@link Apply.scratchOwner}. @internal */
+  scratch: unknown = undefined;
+  /**
+   * Scratch marks of a rewriting pass, numbered by pass like {@link Apply.walkMark}: the pass
+   * that marked the node dirty, and the pass that walked downstream of it with how many levels
+   * below (the equilibrium's dirty marking). @internal
+   */
+  dirtyMark = 0;
+  /** See {@link Apply.dirtyMark}. @internal */
+  reachMark = 0;
+  /** See {@link Apply.dirtyMark}. @internal */
+  reachBelow = 0;
   constructor(
     /** The op applied. */
     readonly op: Op<K>,
@@ -154,6 +184,14 @@ export interface ReduceOptions {
 export class Variable {
   /** A number unique to this variable in the process (creation order). */
   readonly id = nextId++;
+  /**
+   * FunctionGraph bookkeeping of a node's output, kept here by the graph that owns the node's
+   * slots ({@link Apply.fgId}): that graph's id, and this variable's clients in it. Leaves never
+   * carry it (several graphs share them). @internal
+   */
+  fgId = 0;
+  /** See {@link Variable.fgId}. @internal */
+  fgClients: Client[] | null = null;
   constructor(
     /** The tensor type: dtype, number of dimensions and broadcastable pattern. */
     readonly type: TensorType,
