@@ -404,8 +404,8 @@ export function theanoFunction(
   // shared variables whose default update belongs inside a loop's fn (scan's updates carry it)
   let frontier: Variable[] = [...outVars, ...updates.map((u) => u.expr), ...givens.values()];
   const inLoops = loopDefaults(frontier);
-  // an explicit update by the next state of a draw made inside a scan's fn (what
-  // `srng.updates()` lists) would draw once outside the loop: the stream would repeat numbers
+  // an explicit update by the next state of a draw made inside a scan's fn (from
+  // `srng.stateUpdates`) would draw once outside the loop: the stream would repeat numbers
   for (const u of updates)
     if (
       u.target instanceof SharedVariable &&
@@ -413,7 +413,7 @@ export function theanoFunction(
       u.expr === u.target.defaultUpdate
     )
       throw new TheanoTypeError(
-        `function: the update of ${label(u.target)} is the next state of a random draw made inside a scan's fn (RandomStreams.updates() lists it); inside the loop that state advances at every step: pass the updates scan returned instead (function(..., { updates: scanUpdates }))${at}`,
+        `function: the update of ${label(u.target)} is the next state of a random draw made inside a scan's fn; inside the loop that state advances at every step: pass the updates scan returned instead (function(..., { updates: scanUpdates }))${at}`,
       );
 
   // --- default updates of the shared variables the graph reads (after givens), to a fixed point

@@ -267,12 +267,35 @@ describe.each(MODES)('random draws inside scan (%s)', (mode) => {
 });
 
 describe('updates of draws made inside a scan', () => {
-  it("RandomStreams.updates() passed to function (instead of scan's updates) is an error naming the fix", () => {
+  it("RandomStreams.updates() leaves out draws made inside a scan's fn; with scan's updates next to it, both streams advance", () => {
+    const srng = new T.RandomStreams(4);
+    const outside = srng.uniform([2], 0, 1, 'float64');
+    const [o, u] = T.scan(() => srng.uniform([1], 0, 1, 'float64'), { nSteps: 3 });
+    expect(srng.stateUpdates).toHaveLength(2);
+    const listed = srng.updates();
+    expect(listed).toHaveLength(1);
+    expect(listed[0][0]).toBe(srng.stateUpdates[0][0]);
+    expect(T.isLoopState(srng.stateUpdates[1][0])).toBe(true);
+    expect(T.isLoopState(srng.stateUpdates[0][0])).toBe(false);
+    const f = fn([], [o as T.Variable, outside], { updates: [...listed, ...u] });
+    const calls = [f(), f()];
+    const inner = calls.flatMap((c) => Array.from(c[0].toFlat()));
+    const outer = calls.flatMap((c) => Array.from(c[1].toFlat()));
+    expect(new Set(inner).size).toBe(6);
+    expect(new Set(outer).size).toBe(4);
+    // the outside draw continues the stream as its defaultUpdate alone would
+    const g = fn([], outside);
+    srng.seed(4);
+    const viaDefault = [g(), g()].flatMap((c) => Array.from((c as NDArray).toFlat()));
+    expect(viaDefault).toEqual(outer);
+  });
+
+  it("an inner draw's next state (from stateUpdates) passed to function is an error naming the fix", () => {
     const srng = new T.RandomStreams(4);
     const [o, u] = T.scan(() => srng.uniform([1], 0, 1, 'float64'), { nSteps: 3 });
     // the inner next state would be evaluated once, outside the loop: numbers would repeat
-    expect(() => fn([], o, { updates: srng.updates() })).toThrow(
-      /the update of .* is the next state of a random draw made inside a scan's fn .*pass the updates scan returned instead/,
+    expect(() => fn([], o, { updates: srng.stateUpdates })).toThrow(
+      /the update of .* is the next state of a random draw made inside a scan's fn.*pass the updates scan returned instead/,
     );
     // scan's own updates work: three fresh numbers per call, continuing across calls
     const f = fn([], o, { updates: u });

@@ -197,6 +197,17 @@ export function loopDefaults(roots: readonly Variable[]): Set<SharedVariable> {
   return res;
 }
 
+/** Shared variables whose `defaultUpdate` was built inside a scan's `fn` (see {@link isLoopState}). */
+const LOOP_STATES = new WeakSet<SharedVariable>();
+
+/**
+ * Whether `v`'s `defaultUpdate` was built inside a scan's `fn`: the loop carries `v` as a loop
+ * state, and its next-state expression reads the loop's inner variables, so it means nothing
+ * outside the loop (`RandomStreams.updates()` leaves such states out; scan's `updates` hold
+ * their final values).
+ */
+export const isLoopState = (v: SharedVariable): boolean => LOOP_STATES.has(v);
+
 /**
  * Theano's scan collecting the default updates of the shared variables `fn` uses: each shared
  * variable read by fn's graph whose `defaultUpdate` fn built (variable ids from `mark` on) is
@@ -222,6 +233,7 @@ function collectDefaultUpdates(
       if (!(v instanceof SharedVariable) || !v.defaultUpdate || inner.has(v)) continue;
       if (v.defaultUpdate.id < mark) continue; // built outside fn: one draw per call
       inner.add(v);
+      LOOP_STATES.add(v);
       if (explicit.has(v) || no === true || skip.has(v)) continue;
       added.add(v);
       res.updates.push([v, v.defaultUpdate]);

@@ -10,6 +10,7 @@ import { add, applyOp, asTensorVariable, constant, makeVector, shape } from './b
 import { TheanoTypeError, builtAt, userStackLine } from './errors';
 import { config } from './config';
 import { shared } from './vars';
+import { isLoopState } from './control-fns';
 import type { RandomOpParams } from './ops/random';
 import { generatorFromState, rngStateOf } from './ops/random';
 
@@ -288,9 +289,14 @@ export class RandomStreams {
     for (const [rng] of this.stateUpdates) rng.setValue(this.nextState());
   }
 
-  /** The updates (state, next state) of every draw, to pass to `function` (Theano's `updates()`). */
+  /**
+   * The updates (state, next state) of the draws, to pass to `function` (Theano's `updates()`),
+   * except those of draws made inside a scan's `fn`: their next state is an expression of the
+   * loop's inner variables, meaningless outside it; scan returns their final states in its own
+   * `updates`, to pass as well. `stateUpdates` lists every draw.
+   */
   updates(): [SharedVariable, Variable][] {
-    return this.stateUpdates.map(([s, n]) => [s, n]);
+    return this.stateUpdates.filter(([s]) => !isLoopState(s)).map(([s, n]) => [s, n]);
   }
 
   /** Copies of every state's value, in creation order. */
