@@ -171,7 +171,8 @@ function walkNodes(
   final = false,
 ): number {
   let changes = 0;
-  for (const node of nodes) {
+  for (let k = 0; k < nodes.length; k++) {
+    const node = nodes[k];
     if (!fgraph.hasNode(node)) continue;
     run.work.visits++;
     const e = index.entry(node);
