@@ -200,6 +200,23 @@ describe.each(MODES)('theano.function semantics in %s', (_label, modeOpts) => {
     expect(borrowed(inp).data).toBe(inp.data);
   });
 
+  it('each output is its own array: one variable asked twice, or two merged into one (Theano copies)', () => {
+    const x = T.dvector('x');
+    const y = T.exp(x);
+    const f = theanoFunction([x], [y, y, T.exp(x)], modeOpts());
+    const [a, b, c] = f(f64([0, 1]));
+    a.data[0] = 42;
+    expect(b.toArray()).toEqual([1, Math.E]);
+    expect(c.toArray()).toEqual([1, Math.E]);
+    b.data[1] = 7;
+    expect(c.toArray()).toEqual([1, Math.E]);
+    // a borrowed output may share the function's buffer; the unborrowed one after it may not
+    const g = theanoFunction([x], [new Out(y, { borrow: true }), y], modeOpts());
+    const [p, q] = g(f64([0, 1]));
+    expect(p.data).not.toBe(q.data);
+    expect(q.toArray()).toEqual([1, Math.E]);
+  });
+
   it('inputs are never modified; getValue/setValue copy unless borrow', () => {
     const x = T.dvector('x');
     const s = T.shared(f64([1, 2]), 's');

@@ -247,7 +247,7 @@ function givensMismatch(a: TensorType, by: TensorType, strict: boolean): string 
  *   trailing object, and every value is checked (dtype with Theano's downcast rules, rank, static
  *   and broadcastable dimensions) before any work.
  * - Outputs are a variable (the call returns one NDArray), a list (returns a list) or `Out`s;
- *   they never alias inputs, shared values or constants unless `Out(…, { borrow: true })`.
+ *   they never alias inputs, shared values, constants or each other unless `Out(…, { borrow: true })`.
  * - Updates apply all together after every output is computed; outputs see the values from
  *   before the call; none apply if the call throws.
  *
@@ -277,8 +277,9 @@ export function theanoFunction(
 ): TheanoFunction {
   const t0 = performance.now();
   const where = userStackLine();
-  const at = builtAt(where);
+  // errors of the call itself name the line that called `function` (not an expression's)
   const compiledAt = where ? `\n  The function was compiled at ${where}` : '';
+  const at = compiledAt;
   for (const k of Object.keys(opts))
     if (!OPTION_NAMES.includes(k))
       throw new TheanoTypeError(

@@ -256,7 +256,11 @@ export function generateCore(prog: Program, opts: { profile: boolean }): string 
   for (let i = 0; i < prog.nOut; i++) {
     const o = `o${i}`;
     L.push(`    let ${o} = toHost(${name(prog.outSlots[i])});`);
-    const cond = aliasLeaf(`${o}.data`);
+    // an output is its own array: not an input's, a shared value's, a constant's or an earlier
+    // output's (one variable asked twice, or two merged into one, gives two arrays, as in Theano)
+    const cond = [aliasLeaf(`${o}.data`), ...outNames.map((p) => `${o}.data === ${p}.data`)]
+      .filter(Boolean)
+      .join(' || ');
     if (!prog.borrow[i] && cond) L.push(`    if (${cond}) ${o} = ${o}.copy();`);
     outNames.push(o);
   }
@@ -374,7 +378,7 @@ export function runInterpreted(
     const outs: NDArray[] = [];
     for (let i = 0; i < prog.nOut; i++) {
       let o = env.toHost(vals[prog.outSlots[i]]);
-      if (!prog.borrow[i] && visible(o.data)) o = o.copy();
+      if (!prog.borrow[i] && (visible(o.data) || outs.some((p) => p.data === o.data))) o = o.copy();
       outs.push(o);
     }
     const news: (NDArray | undefined)[] = [];

@@ -190,6 +190,30 @@ describe('FunctionGraph', () => {
     expect(fg.applyNodes.size).toBe(4);
   });
 
+  it('an input computed by a node keeps its clients when a sibling output brings that node in', () => {
+    const x = T.dvector('x');
+    const [s0, s1] = T.split(x, [2, 3]);
+    const o = T.mul(s0, 2);
+    const fg = new T.FunctionGraph([s0], [o]);
+    expect(fg.clients(s0)).toEqual([[o.owner, 0]]);
+    // the replacement reads s1: the Split node (computing the input s0 too) joins the graph
+    const by = T.add(T.mul(s0, 2), T.sum(s1));
+    fg.replace(o, by, 'test');
+    expect(fg.hasNode(s1.owner!)).toBe(true);
+    expect(fg.clients(s0)).toHaveLength(1);
+    expect(fg.clients(s0)[0][0]).toBe(by.owner!.inputs[0].owner);
+  });
+
+  it('replacing a variable no output uses imports nothing (no unreachable nodes)', () => {
+    const x = T.dvector('x');
+    const fg = new T.FunctionGraph([x], [T.exp(x)]);
+    const e = T.log(x);
+    fg.replace(T.tanh(x), e, 'test');
+    expect(fg.hasNode(e.owner!)).toBe(false);
+    expect(fg.applyNodes.size).toBe(1);
+    expect(fg.clients(x)).toHaveLength(1);
+  });
+
   it('rebuild recomputes nodes and clients from the outputs', () => {
     const { x, y, s, p, out } = diamond();
     const fg = new T.FunctionGraph([x, y], [out]);

@@ -93,6 +93,11 @@ export const isShared = (v: Variable): v is SharedVariable => v instanceof Share
  * The graph being compiled and rewritten (Theano's FunctionGraph): fixed inputs and outputs,
  * the Apply nodes between them, and for each variable its clients. `replace` swaps a variable
  * for another of the same type everywhere, keeping the client lists consistent.
+ *
+ * `replace` rewrites the nodes' `inputs` in place, so a graph owns its nodes: build it over a
+ * copy ({@link cloneGraph}) unless the expression is yours to change. Two graphs over the same
+ * nodes each keep their own bookkeeping, but a replacement in one changes the nodes the other
+ * sees without updating it (call its `rebuild()`).
  */
 export class FunctionGraph {
   /** The graph's inputs (fixed when it is built). */
@@ -167,7 +172,16 @@ export class FunctionGraph {
       this.nodes.add(node);
       if (node.fgId === 0) {
         node.fgId = this.id;
-        for (const o of node.outputs) o.fgId = this.id;
+        for (const o of node.outputs) {
+          o.fgId = this.id;
+          // an output the graph already had clients for (a graph input computed by this
+          // node, whose sibling output brought the node in): its list moves into the field
+          const list = this.clientMap.get(o);
+          if (list) {
+            o.fgClients = list;
+            this.clientMap.delete(o);
+          }
+        }
       }
       const pos: number[] = new Array(node.inputs.length);
       for (let i = 0; i < node.inputs.length; i++)
@@ -288,6 +302,9 @@ export class FunctionGraph {
       this.setPos(c, this.addClient(by, c));
     }
     this.prune(v);
+    // `v` had no users (not in the graph, or an unused output): the nodes imported for `by`
+    // reach no output
+    if (users.length === 0) this.prune(by);
   }
 
   /** Replace several pairs, in order. */

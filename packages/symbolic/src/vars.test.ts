@@ -17,6 +17,21 @@ describe('variable constructors', () => {
     expect(T.tensor4().dtype).toBe('float64');
   });
 
+  it("takes a dtype as Theano's second argument (T.vector(name, dtype)); refuses what it cannot use", () => {
+    expect(T.vector('v', 'float64').dtype).toBe('float64');
+    expect(T.matrix('m', 'int32').type.shape).toEqual([null, null]);
+    expect(T.fvector('f', 'float32').dtype).toBe('float32');
+    expect(() => T.vector('v', 'float65' as never)).toThrow(/vector: unknown dtype 'float65'/);
+    expect(() => T.fvector('f', 'float64')).toThrow(
+      /fvector: its dtype is float32 \(the prefix\), got dtype 'float64'; use vector\(name, 'float64'\)/,
+    );
+    expect(() => T.dmatrix('m', { dtype: 'int32' })).toThrow(/dmatrix: its dtype is float64/);
+    expect(() => T.vector('v', 3 as never)).toThrow(
+      /vector: the second argument is a dtype or \{ dtype, shape \}, got number/,
+    );
+    expect(() => T.vector(5 as never)).toThrow(/vector: the name must be a string, got number/);
+  });
+
   it.each([
     ['bscalar', T.bscalar, 'int8', []],
     ['wvector', T.wvector, 'int16', [null]],

@@ -42,14 +42,30 @@ function make(
 }
 
 /**
- * A variable constructor such as `matrix` or `fvector`: a name and options give a new input
- * variable.
+ * A variable constructor such as `matrix` or `fvector`: a name and options (or, as Theano's
+ * `T.vector(name, dtype)`, a dtype) give a new input variable.
+ * @throws TheanoTypeError for a name that is not a string, options that are neither a dtype nor
+ * an object, an unknown dtype, or a dtype other than the prefix's (`fvector('x', 'float64')`).
  */
-type Ctor = (name?: string, opts?: VarOptions) => Variable;
+type Ctor = (name?: string, opts?: VarOptions | DType) => Variable;
 const ctor =
   (kind: string, pattern: readonly Dim[], prefix?: DType): Ctor =>
-  (name, opts = {}) =>
-    make(kind, pattern, name, opts, prefix);
+  (name, opts = {}) => {
+    if (name !== undefined && typeof name !== 'string')
+      throw new TheanoTypeError(
+        `${kind}: the name must be a string, got ${typeof name}${builtAt(userStackLine())}`,
+      );
+    const o: VarOptions = typeof opts === 'string' ? { dtype: opts } : opts;
+    if (o === null || typeof o !== 'object')
+      throw new TheanoTypeError(
+        `${kind}: the second argument is a dtype or { dtype, shape }, got ${o === null ? 'null' : typeof o}${builtAt(userStackLine())}`,
+      );
+    if (prefix && o.dtype !== undefined && o.dtype !== prefix)
+      throw new TheanoTypeError(
+        `${kind}: its dtype is ${prefix} (the prefix), got dtype '${String(o.dtype)}'; use ${kind.slice(1)}(name, '${String(o.dtype)}')${builtAt(userStackLine())}`,
+      );
+    return make(kind, pattern, name, o, prefix);
+  };
 
 /** A 0-d tensor variable (dtype floatX unless given). */
 export const scalar = ctor('scalar', []);
