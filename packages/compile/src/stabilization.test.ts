@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as T from '@theano-ts/symbolic';
-import { grad } from '@theano-ts/autodiff';
+import { grad, verifyGrad } from '@theano-ts/autodiff';
 import { setWasmSimdDisabled } from '@theano-ts/backend-cpu';
 import { Mode, theanoFunction } from './index';
 import { type DType, Generator, NDArray, array } from '@theano-ts/tensor';
@@ -156,6 +156,68 @@ describe('the stability cases need the stabilizations', () => {
     const y = T.ivector('y');
     const ce = T.mean(T.categoricalCrossentropy(T.softmax(xm), y));
     expect(theanoFunction([xm, y], ce, { mode })(logits(), label0()).item()).toBe(Infinity);
+  });
+});
+
+describe('gradients through switch(x > 0, f(x), 0): no 0·inf NaN (local_mul/div_switch_sink)', () => {
+  // d/dx log x = 1/x, d/dx sqrt x = 1/(2 sqrt x) where x > 0; 0 where the switch picks its 0
+  // (Theano and PyTensor: the switch sinks see the 0 through the fill grad makes of it)
+  const cases = [
+    { name: 'log', f: T.log, df: (x: number) => 1 / x },
+    { name: 'sqrt', f: T.sqrt, df: (x: number) => 0.5 / Math.sqrt(x) },
+  ] as const;
+  const gradOf = (f: (v: T.Variable) => T.Variable, x: T.Variable) =>
+    grad(T.sum(T.switch_(T.gt(x, 0), f(x), 0)), x);
+
+  test.each(cases)(
+    'FAST_RUN: the gradient of sum(switch(x > 0, $name(x), 0)) at [0, 4, −1] is [0, 0.25, 0]',
+    ({ f }) => {
+      const x = T.dvector('x');
+      const g = theanoFunction([x], gradOf(f, x), { mode: 'FAST_RUN' });
+      const got = [...g([0, 4, -1]).toFlat()];
+      expect(got).toEqual([0, 0.25, 0]);
+      // the graph no longer computes switch(x > 0, f(x), 0) just for its shape (useless fills)
+      expect(opLabels(g.maker.fgraph).join(' ')).not.toMatch(/second/);
+    },
+  );
+
+  test.each(cases)(
+    'FAST_RUN matches the closed form and finite differences away from 0 ($name)',
+    ({ f, df }) => {
+      const pts = [-3, -1e-3, 1e-3, 0.5, 4, 1e3];
+      const x = T.dvector('x');
+      const g = theanoFunction([x], gradOf(f, x), { mode: 'FAST_RUN' });
+      expectClose(g(pts), array(pts.map((p) => (p > 0 ? df(p) : 0))), 1e-14, 0);
+      // central differences of the compiled cost, element by element
+      const cost = theanoFunction([x], T.sum(T.switch_(T.gt(x, 0), f(x), 0)), { mode: 'FAST_RUN' });
+      const gv = g(pts).toFlat();
+      pts.forEach((p, i) => {
+        const h = 1e-6 * Math.max(1, Math.abs(p)) * (Math.abs(p) < 1e-2 ? 1e-2 : 1);
+        const at = (d: number) => cost(pts.map((q, j) => (j === i ? q + d : q))).item();
+        expect(gv[i]).toBeCloseTo((at(h) - at(-h)) / (2 * h), 4);
+      });
+      // verifyGrad evaluates the unoptimized graph (reference implementations), where the
+      // gradient of sqrt at x < 0 is 0 · NaN: its points are positive
+      verifyGrad((v) => T.switch_(T.gt(v, 0), f(v), 0), [array([0.5, 1.5, 4])], {
+        method: 'central',
+      });
+    },
+  );
+
+  test.each(cases)('extreme inputs: 0, ±inf, NaN, subnormal ($name)', ({ f, df }) => {
+    const pts = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324];
+    const x = T.dvector('x');
+    const got = [...theanoFunction([x], gradOf(f, x), { mode: 'FAST_RUN' })(pts).toFlat()];
+    // NaN > 0 is false: the 0 branch; 5e-324 > 0: 1/x overflows to inf as it does in NumPy
+    expect(got).toEqual(pts.map((p) => (p > 0 ? df(p) : 0)));
+  });
+
+  test('FAST_COMPILE (no canonicalize, so no switch sink, as in Theano) keeps the NaN at x = 0', () => {
+    const x = T.dvector('x');
+    const g = theanoFunction([x], gradOf(T.log, x), { mode: 'FAST_COMPILE' });
+    const got = [...g([0, 4, -1]).toFlat()];
+    expect(Number.isNaN(got[0])).toBe(true);
+    expect(got.slice(1)).toEqual([0.25, -0]);
   });
 });
 

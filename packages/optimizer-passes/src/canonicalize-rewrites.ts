@@ -260,25 +260,41 @@ export const localMulZero: NodeRewriter = nodeRewriter(
   { depth: 3 },
 );
 
-/** `switch(c, 0, y)` or `switch(c, y, 0)`: the condition, the other branch and where the zero is. */
-function switchWithZero(v: Variable): { c: Variable; y: Variable; zeroFirst: boolean } | null {
+/** A switch with a zero branch: its condition, the other branch, the zero and where it is. */
+interface SwitchWithZero {
+  c: Variable;
+  y: Variable;
+  zero: Variable;
+  zeroFirst: boolean;
+}
+
+/**
+ * `switch(c, 0, y)` or `switch(c, y, 0)`, the 0 being any constant-valued variable
+ * ({@link getScalarConstantValue}): in gradients it is a fill, second(g, 0).
+ */
+function switchWithZero(v: Variable): SwitchWithZero | null {
   const s = v.owner;
   if (!isElemwise(s, 'switch')) return null;
   const [c, t, f] = s.inputs;
-  if (isConstantValue(t, 0)) return { c, y: f, zeroFirst: true };
-  if (isConstantValue(f, 0)) return { c, y: t, zeroFirst: false };
+  if (isConstantValue(t, 0)) return { c, y: f, zero: t, zeroFirst: true };
+  if (isConstantValue(f, 0)) return { c, y: t, zero: f, zeroFirst: false };
   return null;
 }
 
-const rebuildSwitch = (c: Variable, y: Variable, zeroFirst: boolean, like: Variable) => {
+/**
+ * switch(c, 0, y') (or switch(c, y', 0)) standing for `like`: the zero becomes a 0-d constant,
+ * and the shape the old zero branch gave the result (a fill's) is kept by a fill from it.
+ */
+const rebuildSwitch = (m: SwitchWithZero, y: Variable, like: Variable) => {
   const z = scalarConstant(0, like.dtype);
-  return fillLike(zeroFirst ? switch_(c, z, y) : switch_(c, y, z), like);
+  return fillLike(m.zeroFirst ? switch_(m.c, z, y) : switch_(m.c, y, z), like, [m.zero]);
 };
 
 /**
  * a · switch(c, 0, y) → switch(c, 0, a · y), either operand order, either branch (Theano's
  * `local_mul_switch_sink`). Where c selects the 0, the result is 0 even when a is inf or NaN:
- * gradients through a switch (relu, clipping) no longer turn 0 · inf into NaN.
+ * gradients through a switch (relu, clipping, switch(x > 0, log(x), 0)) no longer turn
+ * 0 · inf into NaN.
  */
 export const localMulSwitchSink: NodeRewriter = nodeRewriter(
   'local_mul_switch_sink',
@@ -287,11 +303,11 @@ export const localMulSwitchSink: NodeRewriter = nodeRewriter(
     const out = node.outputs[0];
     for (const [sw, a] of operandOrders(node)) {
       const m = switchWithZero(sw);
-      if (m) return one(rebuildSwitch(m.c, mul(m.y, a), m.zeroFirst, out));
+      if (m) return one(rebuildSwitch(m, mul(m.y, a), out));
     }
     return null;
   },
-  { depth: 4 },
+  { depth: 5 },
 );
 
 /** switch(c, 0, y) / a → switch(c, 0, y / a) (Theano's `local_div_switch_sink`). */
@@ -301,10 +317,9 @@ export const localDivSwitchSink: NodeRewriter = nodeRewriter(
   (_fg, node) => {
     const m = switchWithZero(node.inputs[0]);
     if (!m) return null;
-    const out = node.outputs[0];
-    return one(rebuildSwitch(m.c, trueDiv(m.y, node.inputs[1]), m.zeroFirst, out));
+    return one(rebuildSwitch(m, trueDiv(m.y, node.inputs[1]), node.outputs[0]));
   },
-  { depth: 4 },
+  { depth: 5 },
 );
 
 /**

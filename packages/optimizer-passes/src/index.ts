@@ -107,6 +107,7 @@ export {
   localReduceChain,
   localReduceBroadcastable,
 } from './canonicalize-rewrites';
+export { localFillSink, localUselessFill } from './fill-rewrites';
 export {
   STABILIZE_REWRITES,
   localLog1p,

@@ -37,8 +37,15 @@ const INSPECT_LIMIT = 4096;
 
 /**
  * The single value of `v` when it is a constant whose elements are all equal, looking through
- * DimShuffle and cast (Theano's `get_scalar_constant_value` / `get_underlying_scalar_constant`).
- * Undefined when `v` is not such a constant.
+ * DimShuffle, cast and fill (`second(shape_src, value)` → value, whatever shape_src is: the
+ * zeros and ones `grad` builds, `zerosLike(g)` = second(g, 0)) (Theano's
+ * `get_scalar_constant_value` / `get_underlying_scalar_constant`). Undefined when `v` is not
+ * such a constant.
+ *
+ * Only the value is known: `v` may have more elements than the constant, or different
+ * broadcast dimensions (a fill's shape comes from its first input). A rewrite that drops `v`
+ * must keep its shape, e.g. by giving it to {@link fillLike} as a source, or by
+ * {@link matchType}, which refuses a replacement of another broadcast pattern.
  */
 export function getScalarConstantValue(v: Variable): number | undefined {
   let castTo: Variable['dtype'][] = [];
@@ -46,6 +53,8 @@ export function getScalarConstantValue(v: Variable): number | undefined {
   for (;;) {
     const o = cur.owner;
     if (isOp(o, 'DimShuffle')) cur = o.inputs[0];
+    // (second's output has its value's dtype: no cast to record)
+    else if (isElemwise(o, 'second')) cur = o.inputs[1];
     else if (isElemwise(o, 'cast') || isElemwise(o, 'identity')) {
       castTo = [...castTo, o.outputs[0].dtype];
       cur = o.inputs[0];
@@ -62,7 +71,7 @@ export function getScalarConstantValue(v: Variable): number | undefined {
   return castTo.reduceRight((acc, dt) => castScalar(acc, dt), x);
 }
 
-/** Is `v` a constant equal to `value` everywhere (through DimShuffle and cast)? */
+/** Is `v` a constant equal to `value` everywhere (through DimShuffle, cast and fill)? */
 export const isConstantValue = (v: Variable, value: number): boolean =>
   getScalarConstantValue(v) === value;
 

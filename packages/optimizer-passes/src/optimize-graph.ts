@@ -12,6 +12,7 @@ import {
   RewriteDatabase,
   type RewriteEntry,
 } from './database';
+import { localFillSink, localUselessFill } from './fill-rewrites';
 import { elemwiseFusion } from './fusion';
 import { inplaceElemwise } from './inplace';
 import { SUBTENSOR_REWRITES } from './subtensor-rewrites';
@@ -86,6 +87,11 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
   for (const rw of [localMulSwitchSink, localDivSwitchSink, localUselessSwitch])
     canonicalize(rw, 'switch');
   for (const rw of [localUselessCast, localCastCast]) canonicalize(rw, 'cast', 'useless');
+  canonicalize(localFillSink, 'fill');
+  // PyTensor's local_useless_fill is in canonicalize, stabilize and specialize, not in
+  // fast_compile; here in canonicalize and specialize (every stabilize entry here is in
+  // fast_compile): specialize drops the fills stabilize's rewrites make
+  canonicalize(localUselessFill, 'fill', 'useless');
   for (const rw of [localUselessDimshuffle, localDimshuffleMerge, localDimshuffleLift])
     canonicalize(rw, 'dimshuffle');
   for (const rw of [localUselessReshape, localReshapeChain]) canonicalize(rw, 'reshape');
@@ -116,6 +122,7 @@ export function registerBuiltinRewrites(db: RewriteDatabase): void {
     db.register(rw, { phase: 'specialize', tags: [...PHASE_TAGS.specialize, ...tags] });
   specialize(localPowSpecialize);
   specialize(localMulToSqr);
+  specialize(localUselessFill, 'fill', 'useless');
   specialize(localDotToGemm);
   db.register(elemwiseFusion, { phase: 'fusion', tags: ['fast_run'] });
   db.register(reduceFusion, { phase: 'fusion', tags: ['fast_run'] });
