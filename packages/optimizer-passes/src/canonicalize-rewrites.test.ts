@@ -330,6 +330,54 @@ describe('local_mul_switch_sink / local_div_switch_sink', () => {
   });
 });
 
+describe('fills in the switch sinks (the zero branch of a gradient is second(g, 0))', () => {
+  test('structure: w · switch(c, y, second(g, 0)) → switch(c, y · w, 0), and the quotient', () => {
+    const [w, y, g] = T.dvectors('w', 'y', 'g');
+    const cond = T.gt(y, 0);
+    const zero = T.zerosLike(g);
+    const fg = optimized(
+      [w, y, g],
+      [T.mul(w, T.switch_(cond, y, zero)), T.trueDiv(T.switch_(cond, zero, y), w)],
+      only('local_mul_switch_sink', 'local_div_switch_sink'),
+    );
+    expect(equalComputations(fg.outputs[0], T.switch_(cond, T.mul(y, w), f64(0)))).toBe(true);
+    expect(equalComputations(fg.outputs[1], T.switch_(cond, f64(0), T.trueDiv(y, w)))).toBe(true);
+  });
+
+  test('structure and value: a fill that broadcasts the switch keeps its shape', () => {
+    const [w, y] = [T.drow('w'), T.drow('y')];
+    const m = T.dmatrix('m');
+    const zero = T.second(m, 0); // (3, n), the switch's other inputs are rows
+    const outs = [
+      T.mul(T.switch_(T.gt(y, 0), y, zero), w),
+      T.trueDiv(T.switch_(T.gt(y, 0), zero, y), w),
+    ];
+    const fg = optimized([w, y, m], outs, only('local_mul_switch_sink', 'local_div_switch_sink'));
+    expect(
+      equalComputations(fg.outputs[0], T.second(zero, T.switch_(T.gt(y, 0), T.mul(y, w), f64(0)))),
+    ).toBe(true);
+    const args = [vec([Infinity, 2, 0, NaN]).reshape([1, 4]), vec([-1, -3, 1, 0]).reshape([1, 4])];
+    const mv = rand([3, 4]);
+    const mul = evalOnOff([w, y, m], [outs[0]], [...args, mv], {
+      mode: 'fast_run',
+      rewrite: 'local_mul_switch_sink',
+    });
+    const div = evalOnOff([w, y, m], [outs[1]], [...args, mv], {
+      mode: 'fast_run',
+      rewrite: 'local_div_switch_sink',
+    });
+    const rows = (row: number[]) =>
+      new NDArray(Float64Array.from([...row, ...row, ...row]), [3, 4]);
+    // w = [inf, 2, 0, NaN], y = [−1, −3, 1, 0]: where y ≤ 0 the product picks the 0, which
+    // the rewrite keeps 0 (0 · inf and 0 · NaN were NaN)
+    expectClose(mul.on[0], rows([0, 0, 0, 0]), 0, 0);
+    expect([0, 3].map((i) => Number.isNaN(mul.off[0].toFlat()[i]))).toEqual([true, true]);
+    // the quotient picks its 0 where y > 0: 0 (0 / 0 was NaN); y / w elsewhere
+    expectClose(div.on[0], rows([-0, -1.5, 0, NaN]), 0, 0);
+    expect(Number.isNaN(div.off[0].toFlat()[2])).toBe(true);
+  });
+});
+
 describe('local_useless_switch', () => {
   test('structure: constant conditions pick a branch; switch(c, a, a) → a', () => {
     const [a, b] = T.dmatrices('a', 'b');
