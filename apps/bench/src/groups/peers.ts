@@ -4,7 +4,9 @@
  * (its wasm device; jit for the elementwise, reduction and MLP workloads, eager for matmul and
  * conv2d, as the issue measured them). Every implementation reports a checksum (a float64 sum
  * over its result computed in JS, independent of layout); main.ts checks that they agree.
- * Each timed run includes reading the result back into a JS typed array.
+ * Each timed run includes reading the result back into a JS typed array; the checksum is
+ * computed from the first run's result, outside the timed runs (a JS loop over a million
+ * elements would add the same millisecond to every implementation's time).
  */
 import * as theano from 'theano-ts';
 import { NDArray } from '@theano-ts/tensor';
@@ -39,12 +41,28 @@ function uniform(n: number, seed: number, lo = -1, hi = 1): Float32Array {
 }
 
 type Arr = ArrayLike<number>;
+/** What a run returns: its result read back into JS (an array), or a scalar it computed. */
+type Result = Arr | number;
 /** Σ y² in float64: the checksum of an array result (layout-independent). */
 const sumSq = (a: Arr): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
   return s;
 };
+/** The checksum of a run's result: the scalar itself, or {@link sumSq} of the array. */
+const checksumOf = (r: Result): number => (typeof r === 'number' ? r : sumSq(r));
+/**
+ * `f()` read back with `dataSync()` inside `tf.tidy` (which disposes the intermediates). The
+ * array is passed out by assignment, not as tidy's result: tidy walks a returned container's
+ * keys looking for tensors, a million of them for a typed array.
+ */
+function tidyRead(f: () => tf.Tensor): Arr {
+  let out: Arr = [];
+  tf.tidy(() => {
+    out = f().dataSync();
+  });
+  return out;
+}
 
 /**
  * Warm up — at least `warmup` runs and at least {@link WARMUP_MS} (V8 and the WebAssembly
@@ -55,12 +73,12 @@ const sumSq = (a: Arr): number => {
  * first run's.
  */
 async function bench(
-  run: () => number | Promise<number>,
+  run: () => Result | Promise<Result>,
   runs = RUNS,
   warmup = WARMUP,
 ): Promise<Figure> {
   const start = performance.now();
-  let checksum = await run();
+  let checksum = checksumOf(await run());
   for (let i = 1; i < warmup || (performance.now() - start < WARMUP_MS && i < MAX_RUNS); i++)
     await run();
   const samples: number[] = [];
@@ -71,7 +89,7 @@ async function bench(
     const dt = performance.now() - t;
     samples.push(dt);
     timed += dt;
-    if (i === 0 && warmup === 0) checksum = c;
+    if (i === 0 && warmup === 0) checksum = checksumOf(c);
   }
   return {
     value: median(samples),
@@ -92,7 +110,7 @@ async function jaxWasm(): Promise<void> {
 }
 
 /** The same workload on TF.js with the cpu and the wasm backend. */
-function tfImpls(make: () => () => number, runs = RUNS): Record<string, () => Promise<Figure>> {
+function tfImpls(make: () => () => Result, runs = RUNS): Record<string, () => Promise<Figure>> {
   const one = (b: 'cpu' | 'wasm', r: number) => async () => {
     await tfBackend(b);
     const run = make();
@@ -121,18 +139,18 @@ const matmul: Workload = {
       const f = theano.function([a, b], T.dot(a, b));
       const A = new NDArray(mmA, [MM, MM]);
       const B = new NDArray(mmB, [MM, MM]);
-      return bench(() => sumSq((f(A, B) as NDArray).data));
+      return bench(() => (f(A, B) as NDArray).data);
     },
     ...tfImpls(() => {
       const a = tf.tensor2d(mmA, [MM, MM]);
       const b = tf.tensor2d(mmB, [MM, MM]);
-      return () => tf.tidy(() => sumSq(tf.matMul(a, b).dataSync()));
+      return () => tidyRead(() => tf.matMul(a, b));
     }),
     'jax-js (wasm, eager)': async () => {
       await jaxWasm();
       const a = np.array(mmA).reshape([MM, MM]);
       const b = np.array(mmB).reshape([MM, MM]);
-      return bench(() => sumSq(np.matmul(a.ref, b.ref).dataSync()));
+      return bench(() => np.matmul(a.ref, b.ref).dataSync());
     },
   },
 };
@@ -157,13 +175,13 @@ const sigmoidChain: Workload = {
       const X = new NDArray(xs, [N]);
       const w0 = new NDArray(new Float32Array([W]), []);
       const b0 = new NDArray(new Float32Array([B]), []);
-      return bench(() => sumSq((f(X, w0, b0) as NDArray).data));
+      return bench(() => (f(X, w0, b0) as NDArray).data);
     },
     ...tfImpls(() => {
       const x = tf.tensor1d(xs);
       const w = tf.scalar(W);
       const b = tf.scalar(B);
-      return () => tf.tidy(() => sumSq(tf.sigmoid(x.mul(w).add(b)).mul(2).sub(1).dataSync()));
+      return () => tidyRead(() => tf.sigmoid(x.mul(w).add(b)).mul(2).sub(1));
     }),
     'jax-js (wasm, jit)': async () => {
       await jaxWasm();
@@ -173,7 +191,7 @@ const sigmoidChain: Workload = {
       const x = np.array(xs);
       const w = np.array(W);
       const b = np.array(B);
-      return bench(() => sumSq(f(x.ref, w.ref, b.ref).dataSync()));
+      return bench(() => f(x.ref, w.ref, b.ref).dataSync());
     },
   },
 };
@@ -355,18 +373,18 @@ const conv2d: Workload = {
       );
       const X = new NDArray(convX, [CN, 1, CH, CH]);
       const Wt = new NDArray(convW, [CO, 1, K, K]);
-      return bench(() => sumSq((f(X, Wt) as NDArray).data));
+      return bench(() => (f(X, Wt) as NDArray).data);
     },
     ...tfImpls(() => {
       const x = tf.tensor4d(convX, [CN, CH, CH, 1]);
       const w = tf.tensor4d(convWHWIO, [K, K, 1, CO]);
-      return () => tf.tidy(() => sumSq(tf.conv2d(x, w, 1, 'same').dataSync()));
+      return () => tidyRead(() => tf.conv2d(x, w, 1, 'same'));
     }),
     'jax-js (wasm, eager)': async () => {
       await jaxWasm();
       const x = np.array(convX).reshape([CN, 1, CH, CH]);
       const w = np.array(convW).reshape([CO, 1, K, K]);
-      return bench(() => sumSq(jax.lax.conv(x.ref, w.ref, [1, 1], 'SAME').dataSync()));
+      return bench(() => jax.lax.conv(x.ref, w.ref, [1, 1], 'SAME').dataSync());
     },
   },
 };
