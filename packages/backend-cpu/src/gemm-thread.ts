@@ -57,8 +57,8 @@ export interface GemmThread {
   wait(): void;
 }
 
-/** Node's worker_threads, if this engine has it (never imported statically: browsers). */
-function workerThreads(): typeof import('node:worker_threads') | undefined {
+/** Node's worker_threads where a second thread may run (never imported statically: browsers), else undefined. */
+export function workerThreads(): typeof import('node:worker_threads') | undefined {
   const p = (globalThis as { process?: NodeJS.Process }).process;
   if (!p?.versions?.node || typeof SharedArrayBuffer !== 'function') return undefined;
   if (p.env?.['THEANO_TS_GEMM_THREADS'] === '1') return undefined;

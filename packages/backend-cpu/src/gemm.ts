@@ -84,6 +84,8 @@ export function setGemmThreadsAllowed(allowed: boolean): boolean {
   gemmThreadsAllowed = allowed;
   return prev;
 }
+/** Whether a second thread is allowed (also read by the elementwise loops' thread). */
+export const threadsAllowed = (): boolean => gemmThreadsAllowed;
 let splitDisabled = false;
 /**
  * Runs every product on the main thread (true) or lets large ones use the second thread (false,

@@ -2,7 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type DType, Generator, NDArray } from '@theano-ts/tensor';
 import * as T from '@theano-ts/symbolic';
 import { hasWasmSimd, setWasmSimdDisabled } from './wasm';
-import { CHUNK, runMap, runReduce, wasmLoop, wasmLoopSupports } from './wasm-elemwise';
+import {
+  CHUNK,
+  THREAD_MIN_ELEMENTS,
+  loopThreadState,
+  runMap,
+  runReduce,
+  setLoopSplitDisabled,
+  wasmLoop,
+  wasmLoopSupports,
+} from './wasm-elemwise';
 import type { VecFn } from './wasm-math';
 import { backend, expectSameBits, randomArray, runKernel } from './test-helpers.test-helper';
 
@@ -432,6 +441,75 @@ describe('fused reductions (CAReduce with elemwise) equal the reference', () => 
           ref,
         );
       }
+    }
+  });
+});
+
+describe.skipIf(!simd)('large map loops on two threads (elemwise-thread.ts)', () => {
+  it('give the same bits as one thread: sizes around the threshold, scalars, offsets, in place', async () => {
+    // the worker starts on the first large loop and is used once it is up
+    for (let k = 0; k < 200 && loopThreadState() === 'starting'; k++)
+      await new Promise((r) => setTimeout(r, 10));
+    const state = loopThreadState();
+    if (state === 'off') return; // one core or no worker_threads here: nothing to compare
+    expect(state).toBe('ready');
+    const loop = wasmLoop(SIGMOID_CHAIN, [false, true, true], undefined);
+    const mul = wasmLoop({ name: 'mul' }, [false, false], undefined);
+    for (const n of [
+      THREAD_MIN_ELEMENTS,
+      THREAD_MIN_ELEMENTS + 1,
+      THREAD_MIN_ELEMENTS + CHUNK - 1,
+      3 * THREAD_MIN_ELEMENTS + 4099,
+    ]) {
+      const x = randomArray(rng, 'float32', [n + 7]).data as Float32Array;
+      const y = randomArray(rng, 'float32', [n + 3]).data as Float32Array;
+      const w = Float32Array.of(0.75);
+      const b = Float32Array.of(-0.25);
+      const run = (split: boolean, f: () => Float32Array) => {
+        const prev = setLoopSplitDisabled(!split);
+        try {
+          return f();
+        } finally {
+          setLoopSplitDisabled(prev);
+        }
+      };
+      const chain = (split: boolean) =>
+        run(split, () => {
+          const out = new Float32Array(n + 5).fill(NaN);
+          runMap(
+            loop,
+            [
+              { data: x, offset: 7, scalar: false },
+              { data: w, offset: 0, scalar: true },
+              { data: b, offset: 0, scalar: true },
+            ],
+            out,
+            5,
+            n,
+          );
+          return out;
+        });
+      const one = chain(false);
+      const two = chain(true);
+      expect(new Int32Array(two.buffer)).toEqual(new Int32Array(one.buffer));
+      expect(Number.isNaN(two[4]) && !Number.isNaN(two[5 + n - 1])).toBe(true);
+      // two array inputs, the output written over the second one (in place)
+      const prod = (split: boolean) =>
+        run(split, () => {
+          const target = y.slice();
+          runMap(
+            mul,
+            [
+              { data: x, offset: 0, scalar: false },
+              { data: target, offset: 3, scalar: false },
+            ],
+            target,
+            3,
+            n,
+          );
+          return target;
+        });
+      expect(new Int32Array(prod(true).buffer)).toEqual(new Int32Array(prod(false).buffer));
     }
   });
 });

@@ -14,6 +14,8 @@ import { type DType, NDArray } from '@theano-ts/tensor';
 import { FunctionBuilder, type Local, ModuleBuilder, hasWasmSimd } from './wasm';
 import { type Operand, VEC_FNS, Vec, vecFn } from './wasm-math';
 import { allocate } from './buffer-pool';
+import { threadsAllowed } from './gemm';
+import { type ElemwiseThread, startElemwiseThread } from './elemwise-thread';
 
 /** Elements per array per call: 16 KiB of float32, so a chunk's arrays stay in L1/L2. */
 export const CHUNK = 4096;
@@ -109,6 +111,10 @@ export function wasmLoopSupports(
 
 /** A compiled loop: `run(n)` over the first n elements of each input region. */
 export interface WasmLoop {
+  /** The compiled module (a second thread instantiates it too). */
+  readonly module: WebAssembly.Module;
+  /** Elements per chunk ({@link CHUNK}). */
+  readonly chunk: number;
   /** Module memory as float32. */
   readonly mem: Float32Array;
   /** Float32 index of input i's region (scalars: its value at that index). */
@@ -289,9 +295,12 @@ function buildLoop(
       }
     } else f.f64Const(0);
   });
-  const inst = m.instantiate();
+  const module = m.compile();
+  const inst = new WebAssembly.Instance(module, {});
   const exports = inst.exports as { mem: WebAssembly.Memory; run: (n: number) => number };
   return {
+    module,
+    chunk: CHUNK,
     mem: new Float32Array(exports.mem.buffer),
     inBase: scalar.map((_, i) => (i * bytes) / 4),
     outBase: outByte / 4,
@@ -307,8 +316,71 @@ export interface LoopInput {
   readonly scalar: boolean;
 }
 
-/** Run a map loop over n elements into `out` (from index `outOffset`), chunk by chunk. */
+/** Map loops of at least this many elements give part of their work to a second thread. */
+export const THREAD_MIN_ELEMENTS = 1 << 17;
+
+let thread: ElemwiseThread | undefined | null = null; // null: not started yet
+let splitDisabled = false;
+/**
+ * Runs every map loop on the main thread (true) or lets large ones use the second thread
+ * (false, the default), for tests comparing the two; returns the previous setting.
+ */
+export function setLoopSplitDisabled(disabled: boolean): boolean {
+  const prev = splitDisabled;
+  splitDisabled = disabled;
+  return prev;
+}
+
+/**
+ * Whether large map loops run on two threads now: 'ready', 'starting' (the worker is not up
+ * yet: one thread until then), or 'off' (no second thread here, or not allowed).
+ */
+export function loopThreadState(): 'off' | 'starting' | 'ready' {
+  if (splitDisabled || !threadsAllowed()) return 'off';
+  if (thread === null) thread = startElemwiseThread();
+  return !thread ? 'off' : thread.ready() ? 'ready' : 'starting';
+}
+
+/** The second thread when it is up and allowed (started on the first large loop). */
+function loopThread(): ElemwiseThread | undefined {
+  if (splitDisabled || !threadsAllowed()) return undefined;
+  if (thread === null) thread = startElemwiseThread();
+  return thread?.ready() ? thread : undefined;
+}
+
+/**
+ * Run a map loop over n elements into `out` (from index `outOffset`), chunk by chunk. A large
+ * loop (at least {@link THREAD_MIN_ELEMENTS}) shares its chunks with the second thread
+ * (elemwise-thread.ts) when there is one; the results are the same element for element.
+ */
 export function runMap(
+  loop: WasmLoop,
+  inputs: readonly LoopInput[],
+  out: Float32Array,
+  outOffset: number,
+  n: number,
+): void {
+  const t = n >= THREAD_MIN_ELEMENTS ? loopThread() : undefined;
+  if (!t) {
+    runChunks(loop, inputs, out, outOffset, n);
+    return;
+  }
+  const { mem, inBase, outBase } = loop;
+  inputs.forEach((a, i) => {
+    if (a.scalar) mem[inBase[i]] = a.data[a.offset];
+  });
+  t.run(loop, inputs, out, outOffset, n, (s, len) => {
+    for (let i = 0; i < inputs.length; i++) {
+      const a = inputs[i];
+      if (!a.scalar) mem.set(a.data.subarray(a.offset + s, a.offset + s + len), inBase[i]);
+    }
+    loop.run(len);
+    out.set(mem.subarray(outBase, outBase + len), outOffset + s);
+  });
+}
+
+/** {@link runMap} on the main thread: elements 0…n. */
+function runChunks(
   loop: WasmLoop,
   inputs: readonly LoopInput[],
   out: Float32Array,
