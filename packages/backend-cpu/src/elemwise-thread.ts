@@ -13,40 +13,29 @@
  * claims into its instance of the loop and its results back, marking them as its own, and the
  * main thread copies those into the output at the end. Modules (and a grown staging buffer)
  * reach the worker as messages, which it reads synchronously (`receiveMessageOnPort`) when the
- * next job starts; jobs are posted and awaited through a small shared Int32Array with Atomics,
- * as in gemm-thread.ts. The worker is unref'd. Browsers, one core, THEANO_TS_GEMM_THREADS=1 or
+ * next job starts; jobs are posted and awaited as second-thread.ts does it. The worker is unref'd. Browsers, one core, THEANO_TS_GEMM_THREADS=1 or
  * `setGemmThreadsAllowed(false)`: no thread, everything on the main thread.
  */
-import { workerThreads } from './gemm-thread';
+import { FIRST_ARG, startSecondThread, workerSource, workerThreads } from './second-thread';
 
-/** Control block layout (Int32 slots). */
-const SEQ = 0; // job number posted by the main thread (-1: exit)
-const DONE = 1; // job number the worker finished
-const READY = 2; // 1 once the worker runs
-const FAILED = 3; // 1 when the last job threw in the worker
-const ID = 4; // the loop's id
-const N = 5; // elements of the job
-const NIN = 6; // inputs of the loop
-const SCALARS = 7; // bit i: input i is a scalar (its value at the start of its region)
-const NEXT = 8; // the next chunk to claim (both threads: Atomics.add)
-const SLOTS = 9;
+/** The job's control slots. */
+const ID = FIRST_ARG; // the loop's id
+const N = FIRST_ARG + 1; // elements of the job
+const NIN = FIRST_ARG + 2; // inputs of the loop
+const SCALARS = FIRST_ARG + 3; // bit i: input i is a scalar (its value at the start of its region)
+const NEXT = FIRST_ARG + 4; // the next chunk to claim (both threads: Atomics.add)
+const SLOTS = FIRST_ARG + 5;
 
-/** The worker's source (CommonJS, run with `eval: true`). */
-const WORKER_SOURCE = `
+/** The worker's source: loop modules and the staging buffer arrive as messages. */
+const WORKER_SOURCE = workerSource(
+  `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { control, port } = workerData;
 const c = new Int32Array(control);
 const loops = [];
 let stage = new Float32Array(0);
-let owner = new Int32Array(0);
-Atomics.store(c, ${READY}, 1);
-let seen = 0;
-for (;;) {
-  Atomics.wait(c, ${SEQ}, seen);
-  seen = Atomics.load(c, ${SEQ});
-  if (seen < 0) break;
-  try {
-    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+let owner = new Int32Array(0);`,
+  `    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
       const msg = m.message;
       if (msg.stage) {
         stage = new Float32Array(msg.stage);
@@ -67,15 +56,8 @@ for (;;) {
       L.run(len);
       stage.set(L.mem.subarray(L.outBase, L.outBase + len), nin * n + s);
       owner[k] = seen;
-    }
-    Atomics.store(c, ${FAILED}, 0);
-  } catch (e) {
-    Atomics.store(c, ${FAILED}, 1);
-  }
-  Atomics.store(c, ${DONE}, seen);
-  Atomics.notify(c, ${DONE});
-}
-`;
+    }`,
+);
 
 /** What the worker needs of a compiled loop (see wasm-elemwise.ts's `WasmLoop`). */
 export interface ThreadLoop {
@@ -121,30 +103,16 @@ export interface ElemwiseThread {
 export function startElemwiseThread(): ElemwiseThread | undefined {
   const wt = workerThreads();
   if (!wt) return undefined;
-  const control = new SharedArrayBuffer(SLOTS * 4);
-  const c = new Int32Array(control);
   const { port1, port2 } = new wt.MessageChannel();
-  let worker: import('node:worker_threads').Worker;
-  try {
-    worker = new wt.Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { control, port: port2 },
-      transferList: [port2],
-    });
-  } catch {
-    return undefined;
-  }
-  worker.unref();
+  const t = startSecondThread(WORKER_SOURCE, SLOTS, { port: port2 }, [port2]);
+  if (!t) return undefined;
   port1.unref();
-  let dead = false;
-  worker.on('error', () => (dead = true));
-  worker.on('exit', () => (dead = true));
+  const { c } = t;
   const ids = new Map<WebAssembly.Module, number>();
   let stage: Float32Array<ArrayBufferLike> = new Float32Array(0);
   let owner: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  let seq = 0;
   return {
-    ready: () => !dead && Atomics.load(c, READY) === 1,
+    ready: t.ready,
     run(loop, inputs, out, outOffset, n, mainChunk) {
       let id = ids.get(loop.module);
       if (id === undefined) {
@@ -172,9 +140,7 @@ export function startElemwiseThread(): ElemwiseThread | undefined {
       c[NIN] = nin;
       c[SCALARS] = scalars;
       Atomics.store(c, NEXT, 0);
-      seq = seq === 0x7ffffffe ? 1 : seq + 1;
-      Atomics.store(c, SEQ, seq);
-      Atomics.notify(c, SEQ);
+      const seq = t.post();
       try {
         for (let k = Atomics.add(c, NEXT, 1); k < chunks; k = Atomics.add(c, NEXT, 1)) {
           const s = k * loop.chunk;
@@ -182,11 +148,8 @@ export function startElemwiseThread(): ElemwiseThread | undefined {
         }
       } finally {
         // the worker finishes the chunk it holds (even when this thread threw)
-        for (let d = Atomics.load(c, DONE); d !== seq; d = Atomics.load(c, DONE))
-          Atomics.wait(c, DONE, d);
+        t.wait('elementwise loop');
       }
-      if (Atomics.load(c, FAILED) === 1)
-        throw new Error('elementwise loop: the second thread failed (a bug in theano-ts)');
       for (let k = 0; k < chunks; k++)
         if (owner[k] === seq) {
           const s = k * loop.chunk;
