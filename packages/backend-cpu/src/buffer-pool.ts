@@ -53,7 +53,8 @@ const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow?: (size: number)
  * fresh 4 MB output costs a tenth of a fused loop over it.
  */
 function fresh(ctor: Ctor, n: number): TypedArray {
-  if (!allocUnsafe) return new ctor(n);
+  // (Node's Buffer stops at 4 GiB; a typed array may be larger)
+  if (!allocUnsafe || n * ctor.BYTES_PER_ELEMENT > 2 ** 31) return new ctor(n);
   const b = allocUnsafe(n * ctor.BYTES_PER_ELEMENT);
   return new ctor(b.buffer, b.byteOffset, n);
 }

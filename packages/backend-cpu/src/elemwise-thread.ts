@@ -59,6 +59,12 @@ let owner = new Int32Array(0);`,
     }`,
 );
 
+/**
+ * Largest staging buffer (bytes): a loop whose inputs and output need more stays on one thread
+ * (the buffer is kept for the next loop, so this bounds what the thread holds).
+ */
+export const THREAD_MAX_STAGE_BYTES = 64 * 1024 * 1024;
+
 /** What the worker needs of a compiled loop (see wasm-elemwise.ts's `WasmLoop`). */
 export interface ThreadLoop {
   /** The compiled module (its instance's memory holds the chunks). */
@@ -123,7 +129,10 @@ export function startElemwiseThread(): ElemwiseThread | undefined {
       const nin = inputs.length;
       const chunks = Math.ceil(n / loop.chunk);
       if (stage.length < (nin + 1) * n || owner.length < chunks) {
-        const floats = Math.max((nin + 1) * n, 2 * stage.length);
+        const floats = Math.max(
+          (nin + 1) * n,
+          Math.min(2 * stage.length, THREAD_MAX_STAGE_BYTES / 4),
+        );
         stage = new Float32Array(new SharedArrayBuffer(4 * floats));
         owner = new Int32Array(new SharedArrayBuffer(4 * Math.max(chunks, 2 * owner.length)));
         port1.postMessage({ stage: stage.buffer, owner: owner.buffer });

@@ -5,6 +5,7 @@ import { hasWasmSimd, setWasmSimdDisabled } from './wasm';
 import {
   CHUNK,
   THREAD_MIN_ELEMENTS,
+  loopThreadRuns,
   loopThreadState,
   runMap,
   runReduce,
@@ -454,7 +455,19 @@ describe.skipIf(!simd)('large map loops on two threads (elemwise-thread.ts)', ()
     if (state === 'off') return; // one core or no worker_threads here: nothing to compare
     expect(state).toBe('ready');
     const loop = wasmLoop(SIGMOID_CHAIN, [false, true, true], undefined);
-    const mul = wasmLoop({ name: 'mul' }, [false, false], undefined);
+    // exp(x) · tanh(y): two array inputs, heavy enough to split
+    const EXP_TANH: T.CompositeScalarOp = {
+      name: 'composite',
+      nin: 2,
+      nodes: [
+        { op: { name: 'exp' }, args: [0], dtype: 'float32' },
+        { op: { name: 'tanh' }, args: [1], dtype: 'float32' },
+        { op: { name: 'mul' }, args: [2, 3], dtype: 'float32' },
+      ],
+      outputs: [4],
+    };
+    const mul = wasmLoop(EXP_TANH, [false, false], undefined);
+    const splits = loopThreadRuns.split;
     for (const n of [
       THREAD_MIN_ELEMENTS,
       THREAD_MIN_ELEMENTS + 1,
@@ -511,5 +524,22 @@ describe.skipIf(!simd)('large map loops on two threads (elemwise-thread.ts)', ()
         });
       expect(new Int32Array(prod(true).buffer)).toEqual(new Int32Array(prod(false).buffer));
     }
+    // both loops ran split in every size (two runs each with the split allowed)
+    expect(loopThreadRuns.split - splits).toBe(8);
+  });
+
+  it('cheap loops stay on one thread (the staging copies would cost more than the split saves)', () => {
+    const add = wasmLoop({ name: 'add' }, [false, false], undefined);
+    const n = 4 * THREAD_MIN_ELEMENTS;
+    const x = randomArray(rng, 'float32', [n]).data as Float32Array;
+    const splits = loopThreadRuns.split;
+    const out = new Float32Array(n);
+    const ins = [
+      { data: x, offset: 0, scalar: false },
+      { data: x, offset: 0, scalar: false },
+    ];
+    runMap(add, ins, out, 0, n);
+    expect(loopThreadRuns.split).toBe(splits);
+    expect(out[7]).toBe(Math.fround(x[7] + x[7]));
   });
 });

@@ -15,7 +15,11 @@ import { FunctionBuilder, type Local, ModuleBuilder, hasWasmSimd } from './wasm'
 import { type Operand, VEC_FNS, Vec, vecFn } from './wasm-math';
 import { allocate } from './buffer-pool';
 import { threadsAllowed } from './gemm';
-import { type ElemwiseThread, startElemwiseThread } from './elemwise-thread';
+import {
+  type ElemwiseThread,
+  THREAD_MAX_STAGE_BYTES,
+  startElemwiseThread,
+} from './elemwise-thread';
 
 /** Elements per array per call: 16 KiB of float32, so a chunk's arrays stay in L1/L2. */
 export const CHUNK = 4096;
@@ -115,6 +119,8 @@ export interface WasmLoop {
   readonly module: WebAssembly.Module;
   /** Elements per chunk ({@link CHUNK}). */
   readonly chunk: number;
+  /** Work per element, roughly in SIMD arithmetic ops (see {@link loopCost}). */
+  readonly cost: number;
   /** Module memory as float32. */
   readonly mem: Float32Array;
   /** Float32 index of input i's region (scalars: its value at that index). */
@@ -301,6 +307,7 @@ function buildLoop(
   return {
     module,
     chunk: CHUNK,
+    cost: loopCost(c),
     mem: new Float32Array(exports.mem.buffer),
     inBase: scalar.map((_, i) => (i * bytes) / 4),
     outBase: outByte / 4,
@@ -316,8 +323,36 @@ export interface LoopInput {
   readonly scalar: boolean;
 }
 
-/** Map loops of at least this many elements give part of their work to a second thread. */
+/** Map loops of at least this many elements may give part of their work to a second thread. */
 export const THREAD_MIN_ELEMENTS = 1 << 17;
+/**
+ * Splitting also needs at least this much work per element (see {@link loopCost}) for each
+ * array the split copies (every array input, and the output): the staging copies run at memory
+ * speed, so a cheap loop (x + y) would only get slower (measured: 0.93 → 2.2 ms at 1e6), while
+ * the sigmoid chain (cost 25, two arrays) gains a quarter.
+ */
+export const THREAD_MIN_COST_PER_ARRAY = 8;
+/** Map loops that ran split between the two threads (for tests and benchmarks). */
+export const loopThreadRuns = { split: 0 };
+
+/**
+ * Work per element of a loop, roughly in SIMD arithmetic ops: a transcendental function
+ * (wasm-math.ts: exp, log, tanh, sigmoid…) counts 20, a division or square root 4, anything
+ * else 1.
+ */
+export function loopCost(c: CompositeScalarOp): number {
+  let cost = 0;
+  for (const n of c.nodes) {
+    const name = n.op.name;
+    if (name === 'constant') continue;
+    cost += (VEC_FNS as readonly string[]).includes(name)
+      ? 20
+      : name === 'trueDiv' || name === 'sqrt' || name === 'reciprocal'
+        ? 4
+        : 1;
+  }
+  return cost;
+}
 
 let thread: ElemwiseThread | undefined | null = null; // null: not started yet
 let splitDisabled = false;
@@ -349,8 +384,9 @@ function loopThread(): ElemwiseThread | undefined {
 }
 
 /**
- * Run a map loop over n elements into `out` (from index `outOffset`), chunk by chunk. A large
- * loop (at least {@link THREAD_MIN_ELEMENTS}) shares its chunks with the second thread
+ * Run a map loop over n elements into `out` (from index `outOffset`), chunk by chunk. A large,
+ * compute-heavy loop (at least {@link THREAD_MIN_ELEMENTS} elements, and
+ * {@link THREAD_MIN_COST_PER_ARRAY} per staged array) shares its chunks with the second thread
  * (elemwise-thread.ts) when there is one; the results are the same element for element.
  */
 export function runMap(
@@ -360,11 +396,19 @@ export function runMap(
   outOffset: number,
   n: number,
 ): void {
-  const t = n >= THREAD_MIN_ELEMENTS ? loopThread() : undefined;
+  let arrays = 1; // the output, and every array input, go through the staging buffer
+  for (const a of inputs) if (!a.scalar) arrays++;
+  const t =
+    n >= THREAD_MIN_ELEMENTS &&
+    loop.cost >= THREAD_MIN_COST_PER_ARRAY * arrays &&
+    4 * n * (inputs.length + 1) <= THREAD_MAX_STAGE_BYTES
+      ? loopThread()
+      : undefined;
   if (!t) {
     runChunks(loop, inputs, out, outOffset, n);
     return;
   }
+  loopThreadRuns.split++;
   const { mem, inBase, outBase } = loop;
   inputs.forEach((a, i) => {
     if (a.scalar) mem[inBase[i]] = a.data[a.offset];
