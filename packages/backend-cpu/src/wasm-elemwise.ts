@@ -377,11 +377,8 @@ export function loopThreadState(): 'off' | 'starting' | 'ready' {
 }
 
 /** The second thread when it is up and allowed (started on the first large loop). */
-function loopThread(): ElemwiseThread | undefined {
-  if (splitDisabled || !threadsAllowed()) return undefined;
-  if (thread === null) thread = startElemwiseThread();
-  return thread?.ready() ? thread : undefined;
-}
+const loopThread = (): ElemwiseThread | undefined =>
+  loopThreadState() === 'ready' ? thread! : undefined;
 
 /**
  * Run a map loop over n elements into `out` (from index `outOffset`), chunk by chunk. A large,
@@ -409,18 +406,40 @@ export function runMap(
     return;
   }
   loopThreadRuns.split++;
-  const { mem, inBase, outBase } = loop;
+  setScalars(loop, inputs);
+  t.run(loop, inputs, out, outOffset, n, (s, len) =>
+    mapChunk(loop, inputs, out, outOffset, s, len),
+  );
+}
+
+/** Put the loop's scalar inputs in its memory (once per run). */
+function setScalars(loop: WasmLoop, inputs: readonly LoopInput[]): void {
   inputs.forEach((a, i) => {
-    if (a.scalar) mem[inBase[i]] = a.data[a.offset];
+    if (a.scalar) loop.mem[loop.inBase[i]] = a.data[a.offset];
   });
-  t.run(loop, inputs, out, outOffset, n, (s, len) => {
-    for (let i = 0; i < inputs.length; i++) {
-      const a = inputs[i];
-      if (!a.scalar) mem.set(a.data.subarray(a.offset + s, a.offset + s + len), inBase[i]);
-    }
-    loop.run(len);
-    out.set(mem.subarray(outBase, outBase + len), outOffset + s);
-  });
+}
+
+/** Copy elements `from`…`from + len` of the array inputs into the loop's input regions. */
+function loadChunk(loop: WasmLoop, inputs: readonly LoopInput[], from: number, len: number): void {
+  for (let i = 0; i < inputs.length; i++) {
+    const a = inputs[i];
+    const p = a.offset + from;
+    if (!a.scalar) loop.mem.set(a.data.subarray(p, p + len), loop.inBase[i]);
+  }
+}
+
+/** One chunk of a map loop: elements s…s + len into `out` (from `outOffset`). */
+function mapChunk(
+  loop: WasmLoop,
+  inputs: readonly LoopInput[],
+  out: Float32Array,
+  outOffset: number,
+  s: number,
+  len: number,
+): void {
+  loadChunk(loop, inputs, s, len);
+  loop.run(len);
+  out.set(loop.mem.subarray(loop.outBase, loop.outBase + len), outOffset + s);
 }
 
 /** {@link runMap} on the main thread: elements 0…n. */
@@ -431,19 +450,9 @@ function runChunks(
   outOffset: number,
   n: number,
 ): void {
-  const { mem, inBase, outBase } = loop;
-  inputs.forEach((a, i) => {
-    if (a.scalar) mem[inBase[i]] = a.data[a.offset];
-  });
-  for (let s = 0; s < n; s += CHUNK) {
-    const len = Math.min(CHUNK, n - s);
-    for (let i = 0; i < inputs.length; i++) {
-      const a = inputs[i];
-      if (!a.scalar) mem.set(a.data.subarray(a.offset + s, a.offset + s + len), inBase[i]);
-    }
-    loop.run(len);
-    out.set(mem.subarray(outBase, outBase + len), outOffset + s);
-  }
+  setScalars(loop, inputs);
+  for (let s = 0; s < n; s += CHUNK)
+    mapChunk(loop, inputs, out, outOffset, s, Math.min(CHUNK, n - s));
 }
 
 /** Run a reducing loop over n elements from `start` of each array input; the float64 result. */
@@ -453,19 +462,12 @@ export function runReduce(
   start: number,
   n: number,
 ): number {
-  const { mem, inBase } = loop;
   const red = loop.reduce!;
-  inputs.forEach((a, i) => {
-    if (a.scalar) mem[inBase[i]] = a.data[a.offset];
-  });
+  setScalars(loop, inputs);
   let acc = IDENTITY[red];
   for (let s = 0; s < n; s += CHUNK) {
     const len = Math.min(CHUNK, n - s);
-    for (let i = 0; i < inputs.length; i++) {
-      const a = inputs[i];
-      const p = a.offset + start + s;
-      if (!a.scalar) mem.set(a.data.subarray(p, p + len), inBase[i]);
-    }
+    loadChunk(loop, inputs, start + s, len);
     const r = loop.run(len);
     acc =
       red === 'add'
