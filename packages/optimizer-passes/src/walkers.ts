@@ -37,10 +37,13 @@ class TrackIndex {
   private readonly byKind = new Map<string, TrackEntry>();
   private readonly byScalar = new Map<string, TrackEntry>();
 
-  constructor(
-    rewriters: readonly NodeRewriter[],
-    private readonly finals: readonly NodeRewriter[] = [],
-  ) {
+  /** The walk's rewriters, and the equilibrium's final rewriters. */
+  private readonly mainSet: ReadonlySet<NodeRewriter>;
+  private readonly finalSet: ReadonlySet<NodeRewriter>;
+
+  constructor(rewriters: readonly NodeRewriter[], finals: readonly NodeRewriter[] = []) {
+    this.mainSet = new Set(rewriters);
+    this.finalSet = new Set(finals);
     [...rewriters, ...finals].forEach((rw, i) => {
       if (this.rank.has(rw)) return;
       this.rank.set(rw, i);
@@ -52,11 +55,7 @@ class TrackIndex {
           else this.byKey.set(t, [rw]);
         }
     });
-    this.finalSet = new Set(finals);
-    this.mainSet = new Set(rewriters);
   }
-  private readonly finalSet: ReadonlySet<NodeRewriter>;
-  private readonly mainSet: ReadonlySet<NodeRewriter>;
 
   /** What applies to `node`: its rewriters and final rewriters, and their deepest pattern. */
   entry(node: Apply): TrackEntry {
@@ -92,7 +91,7 @@ class TrackIndex {
 
   /** Whether there are final rewriters. */
   get hasFinals(): boolean {
-    return this.finals.length > 0;
+    return this.finalSet.size > 0;
   }
 }
 
