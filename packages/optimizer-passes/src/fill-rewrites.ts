@@ -39,6 +39,10 @@ export const localFillSink: NodeRewriter = nodeRewriter(
   (_fg, node) => {
     if (!isOp(node, 'Elemwise') || node.outputs.length !== 1) return null;
     if (node.op.params.scalarOp.name === 'second') return null;
+    // (tried on every Elemwise: allocate nothing unless an input is a fill)
+    let fills = false;
+    for (const v of node.inputs) if (isElemwise(v.owner, 'second')) fills = true;
+    if (!fills) return null;
     const models: Variable[] = [];
     const inputs = node.inputs.map((v) => {
       const o = v.owner;
@@ -46,7 +50,6 @@ export const localFillSink: NodeRewriter = nodeRewriter(
       models.push(o.inputs[0]);
       return o.inputs[1];
     });
-    if (models.length === 0) return null;
     const r = applyOp('Elemwise', node.op.params, inputs).outputs[0];
     const filled = fillLike(r, node.outputs[0], models);
     return filled ? [filled] : null;
