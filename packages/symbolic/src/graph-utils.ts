@@ -186,10 +186,8 @@ export class FunctionGraph {
       const pos: number[] = new Array(node.inputs.length);
       for (let i = 0; i < node.inputs.length; i++)
         pos[i] = this.addClient(node.inputs[i], [node, i]);
-      if (node.fgId === this.id) {
-        node.fgIn = true;
-        node.fgPos = pos;
-      } else this.nodePos.set(node, pos);
+      if (node.fgId === this.id) node.fgIn = true;
+      this.setPositions(node, pos);
     }
   }
 
@@ -207,7 +205,7 @@ export class FunctionGraph {
       } else for (const o of node.outputs) this.clientMap.delete(o);
       // (positions dropped after its entries: two inputs of one node may be the same value,
       // and swap-removing the first moves the second)
-      const pos = own ? node.fgPos : this.nodePos.get(node);
+      const pos = this.positions(node);
       for (let i = 0; i < node.inputs.length; i++) {
         const inp = node.inputs[i];
         // swap-remove: a value used by thousands of nodes (a constant, a weight) costs O(1) per user
@@ -222,8 +220,7 @@ export class FunctionGraph {
         }
         if (inp.owner) stack.push(inp);
       }
-      if (own) node.fgPos = null;
-      else this.nodePos.delete(node);
+      this.setPositions(node, undefined);
     }
   }
 
@@ -237,8 +234,20 @@ export class FunctionGraph {
   private setPos(c: Client, k: number): void {
     if (c[0] === 'output') return;
     const node = c[0];
-    const pos = node.fgId === this.id ? node.fgPos : this.nodePos.get(node);
+    const pos = this.positions(node);
     if (pos) pos[c[1]] = k;
+  }
+
+  /** Where each of `node`'s input entries sits in that input's client list (if in the graph). */
+  private positions(node: Apply): number[] | undefined {
+    return node.fgId === this.id ? (node.fgPos ?? undefined) : this.nodePos.get(node);
+  }
+
+  /** Set (or drop, with undefined) `node`'s client positions. */
+  private setPositions(node: Apply, pos: number[] | undefined): void {
+    if (node.fgId === this.id) node.fgPos = pos ?? null;
+    else if (pos) this.nodePos.set(node, pos);
+    else this.nodePos.delete(node);
   }
 
   /** `v`'s client list, if it has one (the graph's own array). */
